@@ -1,0 +1,248 @@
+"""The whole job, as library functions: ingest -> store -> NLP -> fuse -> records.
+
+    from sitrep import Options
+    from sitrep.pipeline import extract_to_file
+    summary = extract_to_file(["reports/"], "out.jsonl", Options(published="2022-10-05"))
+
+Each stage is its own module; this file only wires them together.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from sitrep.errors import ExportError, SitrepError
+from sitrep.options import Options
+from sitrep.store import Store
+
+log = logging.getLogger("sitrep")
+KIND_ORDER = ("place", "claim", "control_change", "event")
+
+
+@dataclass
+class RunSummary:
+    """What a run did: counts by ingest action, document status, facts and clusters."""
+    row_ids: list[int] = field(default_factory=list)
+    actions: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    facts: int = 0
+    nlp_failed: int = 0
+    clusters: int = 0
+    records: int = 0
+    problems: list[str] = field(default_factory=list)   # one line per failed/skipped input
+
+    def line(self) -> str:
+        st = ", ".join(f"{v} {k}" for k, v in sorted(self.statuses.items()))
+        return (f"{len(self.row_ids)} documents ({st}); {self.facts} facts; {self.clusters} clusters"
+                + (f"; {self.nlp_failed} NLP failures" if self.nlp_failed else ""))
+
+
+# ---------------------------------------------------------------------------- ingest
+def ingest(paths: Iterable[str | Path], options: Options, store: Store,
+           progress: Callable[[str], None] | None = None) -> RunSummary:
+    """Read, clean and store documents (no NLP). Bad inputs are stored as failed, never raised."""
+    from sitrep.ingest import read_paths
+
+    summary = RunSummary()
+    for doc, action, row_id in store.add_documents(read_paths(list(paths), options)):
+        summary.row_ids.append(row_id)
+        summary.actions[action] += 1
+        summary.statuses[doc.status] += 1
+        if doc.status != "ok":
+            summary.problems.append(f"{doc.path or doc.doc_id}: {doc.reason}")
+        if progress:
+            progress(doc.doc_id)
+    return summary
+
+
+# ---------------------------------------------------------------------------- NLP
+def doc_facts(doc) -> dict:
+    from sitrep.nlp.pipeline import FACT_KINDS
+
+    return {k: list(getattr(doc._, k) or []) for k in FACT_KINDS}
+
+
+def _context(row: dict) -> dict:
+    meta = dict(row.get("meta") or {})
+    meta.update({k: row.get(k) for k in ("outlet", "title", "url") if row.get(k)})
+    return {"doc_id": row["doc_id"], "published": row.get("published"), "meta": meta, "id": row["id"]}
+
+
+def analyse(nlp, rows: list[dict], batch_size: int = 32) -> list[tuple[int, dict | None, str | None]]:
+    """Run the NLP pipeline over document rows -> ``(row id, facts, error)``; one bad doc fails alone."""
+    from sitrep.nlp.pipeline import run
+
+    items = [(r["text"], _context(r)) for r in rows]
+    try:
+        return [(ctx["id"], doc_facts(doc), None) for doc, ctx in run(nlp, items, batch_size=batch_size)]
+    except Exception:  # noqa: BLE001 - retry one by one to isolate the culprit
+        if len(items) == 1:
+            raise
+    out = []
+    for item in items:
+        try:
+            ((doc, ctx),) = list(run(nlp, [item]))
+            out.append((ctx["id"], doc_facts(doc), None))
+        except Exception as exc:  # noqa: BLE001
+            reason = f"SR302 {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            log.warning("SR302 %s: NLP failed: %s", item[1]["doc_id"], reason)
+            out.append((item[1]["id"], None, reason))
+    return out
+
+
+def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: list[int] | None = None,
+            progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Run NLP over the store's pending documents; returns ``(facts stored, documents failed)``."""
+    if options.workers > 1 or options.scheduler:
+        from sitrep.scale import process_distributed
+
+        return process_distributed(store, options, ids=ids, progress=progress)
+    if nlp is None:
+        from sitrep.nlp.pipeline import build_pipeline
+
+        nlp = build_pipeline(options, gazetteer=gazetteer)
+    n_facts = n_failed = 0
+    batch: list[dict] = []
+
+    def flush():
+        nonlocal n_facts, n_failed
+        results = analyse(nlp, batch, options.batch_size)
+        n_facts += store.save_results(results)
+        n_failed += sum(1 for _, _, err in results if err)
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    for row in store.pending(ids=ids):
+        batch.append(row)
+        if len(batch) >= options.batch_size:
+            flush()
+    if batch:
+        flush()
+    return n_facts, n_failed
+
+
+# ---------------------------------------------------------------------------- fusion
+def fuse(store: Store, options: Options, ids: list[int] | None = None) -> int:
+    """Update clusters for the given (new) documents; returns the number of clusters touched."""
+    try:
+        from sitrep.fuse import fuse_store
+    except ImportError:  # fusion stage not installed in this build
+        return 0
+    return fuse_store(store, options, document_ids=ids)
+
+
+# ---------------------------------------------------------------------------- records
+def iter_records(store: Store, row_ids: list[int]) -> Iterator[dict]:
+    """CONTRACT.md records for these documents (input order), then the clusters touching them."""
+    seen: set[int] = set()
+    ordered = [i for i in row_ids if not (i in seen or seen.add(i))]
+    docs = {d["id"]: d for d in store.documents(ids=ordered)}
+    line = 0
+    doc_line: dict[int, int] = {}
+    fact_line: dict[int, int] = {}
+    facts_by_doc: dict[int, list[dict]] = {}
+    for f in store.facts(document_ids=ordered):
+        facts_by_doc.setdefault(f["document_id"], []).append(f)
+    for row_id in ordered:
+        d = docs.get(row_id)
+        if d is None:
+            continue
+        yield document_record(d)
+        doc_line[row_id] = line
+        line += 1
+        for f in facts_by_doc.get(row_id, []):
+            yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
+            fact_line[f["id"]] = line
+            line += 1
+    for c in store.clusters():
+        members = []
+        for m in c["members"]:
+            if m.get("fact_id") is not None and m["fact_id"] in fact_line:
+                members.append({"doc_id": docs_doc_id(docs, m), "record": fact_line[m["fact_id"]],
+                                **({"role": m["role"]} if m.get("role") else {})})
+            elif m.get("fact_id") is None and m.get("document_id") in doc_line:
+                members.append({"doc_id": docs[m["document_id"]]["doc_id"], "record": doc_line[m["document_id"]]})
+        if len({(m["doc_id"]) for m in members}) >= 2 or (c["kind"] == "contradiction" and len(members) >= 2):
+            yield {"type": "cluster", "kind": c["kind"], "key": c["key"], "members": members, **c["payload"]}
+
+
+def docs_doc_id(docs: dict, member: dict) -> str | None:
+    d = docs.get(member.get("document_id"))
+    return d["doc_id"] if d else None
+
+
+def document_record(d: dict) -> dict:
+    return {
+        "type": "document", "doc_id": d["doc_id"], "path": d.get("path"), "url": d.get("url"),
+        "title": d.get("title"), "outlet": d.get("outlet"), "published": d.get("published"),
+        "published_source": d.get("published_source"), "lang": d.get("lang"), "status": d["status"],
+        "reason": d.get("reason"), "encoding": d.get("encoding"), "version": d.get("version"),
+        "content_hash": d.get("content_hash"), "duplicate_of": d.get("duplicate_of"),
+        "nlp_status": d.get("nlp_status"), "text": d.get("text"),
+    }
+
+
+# ---------------------------------------------------------------------------- the whole job
+def extract_to_file(paths: Iterable[str | Path], out: str | Path, options: Options, *, nlp=None,
+                    gazetteer=None, progress: Callable[[str], None] | None = None) -> RunSummary:
+    """ingest + NLP + fusion, then write CONTRACT.md records to ``out`` (JSONL, UTF-8)."""
+    out = Path(out)
+    if not out.parent.exists():
+        raise ExportError(f"cannot write {out}: folder {out.parent} does not exist", code="SR602")
+    with _store_for(options) as store:
+        summary = run_all(paths, options, store, nlp=nlp, gazetteer=gazetteer, progress=progress)
+        tmp = out.with_name(out.name + ".part")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                for rec in iter_records(store, summary.row_ids):
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    summary.records += 1
+            tmp.replace(out)
+        except OSError as exc:
+            raise ExportError(f"cannot write {out}: {exc.strerror or exc}", code="SR602") from exc
+    return summary
+
+
+def extract_records(paths: Iterable[str | Path], options: Options, *, nlp=None, gazetteer=None) -> list[dict]:
+    """Like ``extract_to_file`` but returns the records."""
+    with _store_for(options) as store:
+        summary = run_all(paths, options, store, nlp=nlp, gazetteer=gazetteer)
+        return list(iter_records(store, summary.row_ids))
+
+
+def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, progress=None) -> RunSummary:
+    summary = ingest(paths, options, store, progress=progress)
+    summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer, ids=summary.row_ids)
+    summary.clusters = fuse(store, options, ids=summary.row_ids)
+    return summary
+
+
+class _store_for:
+    """The store named by options.db, or a temporary SQLite file removed afterwards."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.tmp = None
+
+    def __enter__(self) -> Store:
+        url = self.options.db
+        if url is None:
+            self.tmp = tempfile.TemporaryDirectory(prefix="sitrep-")
+            url = f"sqlite:///{Path(self.tmp.name) / 'extract.db'}"
+        self.store = Store(url)
+        return self.store
+
+    def __exit__(self, *exc):
+        self.store.close()
+        if self.tmp:
+            self.tmp.cleanup()
+
+
+__all__ = ["RunSummary", "ingest", "process", "analyse", "fuse", "iter_records", "extract_to_file",
+           "extract_records", "run_all", "SitrepError"]

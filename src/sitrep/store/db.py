@@ -1,0 +1,329 @@
+"""The store: SQLite by default, PostgreSQL for teams (same schema, same queries).
+
+    store = Store("sqlite:///sitrep.db")          # or a plain path, or postgresql://user@host/db
+    for doc, action in store.add_documents(docs): ...   # action: new | unchanged | version | duplicate
+    for row in store.pending(): ...                      # ok documents still waiting for NLP
+    store.save_results([(row_id, facts_by_kind)])        # one transaction per batch
+
+Writes happen in one transaction per batch: a crash leaves no half-written document, and a
+rerun completes the rest (already stored texts are recognised by their content hash).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from sqlalchemy import and_, create_engine, event, func, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from sitrep.errors import StoreError
+from sitrep.models import Document
+from sitrep.store import schema
+from sitrep.store.migrations import migrate
+
+FACT_KIND = {"places": "place", "claims": "claim", "control_changes": "control_change", "events": "event"}
+
+
+def normalise_url(url: str | Path | None) -> str:
+    """A SQLAlchemy URL from a URL or a plain file path (None -> ./sitrep.db)."""
+    if url is None:
+        return "sqlite:///sitrep.db"
+    url = str(url)
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _place_key(place: dict | None) -> str | None:
+    if not place:
+        return None
+    res = place.get("resolved") or {}
+    if res.get("geonames_id") is not None:
+        return f"gn:{res['geonames_id']}"
+    name = place.get("name")
+    return "name:" + re.sub(r"\W+", " ", name.lower()).strip() if name else None
+
+
+def fact_columns(kind: str, fact: dict) -> dict:
+    """Indexed columns derived from a fact (blocking keys for fusion and the UI)."""
+    ev = fact.get("evidence") or {}
+    place = fact if kind == "place" else fact.get("place")
+    res = (place or {}).get("resolved") or {}
+    side = None
+    if kind == "control_change":
+        side = (fact.get("to") or {}).get("side")
+    elif kind == "event":
+        side = (fact.get("actor") or {}).get("side")
+    elif kind == "claim":
+        side = (fact.get("speaker") or {}).get("side")
+    speaker = (fact.get("speaker") or {}).get("name") if kind == "claim" else (fact.get("asserted_by") or {}).get("name")
+    return {
+        "start_char": int(ev.get("start", 0)), "end_char": int(ev.get("end", 0)),
+        "place_key": _place_key(place), "event_date": fact.get("date"), "side": side,
+        "speaker": speaker, "lat": res.get("lat"), "lon": res.get("lon"),
+    }
+
+
+class Store:
+    def __init__(self, url: str | Path | None = None, *, migrate_schema: bool = True):
+        self.url = normalise_url(url)
+        try:
+            kwargs = {}
+            if self.url.startswith("sqlite"):
+                kwargs["connect_args"] = {"timeout": 60}
+                db_path = self.url.split(":///", 1)[-1]
+                if db_path and db_path != ":memory:" and not Path(db_path).parent.exists():
+                    raise StoreError(f"folder {Path(db_path).parent} does not exist", code="SR201")
+            self.engine = create_engine(self.url, future=True, **kwargs)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            if migrate_schema:
+                migrate(self.engine)
+        except StoreError:
+            raise
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot open database {self.safe_url}: {str(exc).splitlines()[0]}", code="SR201") from exc
+
+    @property
+    def safe_url(self) -> str:
+        return re.sub(r"://([^:/@]+):[^@]+@", r"://\1:***@", self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ documents
+    def add_documents(self, docs: Iterable[Document], batch_size: int = 200) -> Iterator[tuple[Document, str, int]]:
+        """Store documents; yield ``(doc, action, row_id)`` in input order.
+
+        action: ``new``; ``unchanged`` (same doc_id and text already stored: a no-op);
+        ``version`` (same doc_id or URL, new text: a new current version); ``duplicate``
+        (identical text already stored under another doc_id: stored as skipped, reason SR114).
+        """
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._add_batch(batch)
+                batch = []
+        if batch:
+            yield from self._add_batch(batch)
+
+    def _add_batch(self, batch: list[Document]) -> list[tuple[Document, str, int]]:
+        d = schema.documents
+        out = []
+        try:
+            with self.engine.begin() as conn:
+                seq = conn.execute(select(func.coalesce(func.max(d.c.seq), 0))).scalar_one()
+                for doc in batch:
+                    seq += 1
+                    out.append(self._add_one(conn, doc, seq))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"writing documents failed: {str(exc).splitlines()[0]}", code="SR203") from exc
+        return out
+
+    def _add_one(self, conn, doc: Document, seq: int) -> tuple[Document, str, int]:
+        d = schema.documents
+        if not doc.content_hash:
+            from sitrep.models import text_hash
+            doc.content_hash = text_hash(f"{doc.status}\n{doc.path}\n{doc.reason}\n{doc.text or ''}")
+        same = conn.execute(select(d.c.id).where(and_(d.c.doc_id == doc.doc_id,
+                                                      d.c.content_hash == doc.content_hash))).first()
+        if same:
+            return doc, "unchanged", same.id
+        action, duplicate_of = "new", None
+        if doc.status == "ok":
+            dup = conn.execute(select(d.c.doc_id).where(and_(d.c.content_hash == doc.content_hash,
+                                                             d.c.status == "ok", d.c.duplicate_of.is_(None)))
+                               .order_by(d.c.id).limit(1)).first()
+            if dup:
+                action, duplicate_of = "duplicate", dup.doc_id
+        key_cond = d.c.doc_id == doc.doc_id if not doc.url else (d.c.url == doc.url) | (d.c.doc_id == doc.doc_id)
+        prev = conn.execute(select(func.max(d.c.version)).where(key_cond)).scalar()
+        version = 1
+        if prev:
+            version = prev + 1
+            conn.execute(update(d).where(key_cond).values(is_current=False))
+            action = "version" if action == "new" else action
+        row = {
+            "doc_id": doc.doc_id, "version": version, "is_current": True, "content_hash": doc.content_hash,
+            "duplicate_of": duplicate_of, "seq": seq, "path": doc.path, "url": doc.url, "title": doc.title,
+            "outlet": doc.outlet, "published": doc.published, "published_source": doc.published_source,
+            "lang": doc.lang, "encoding": doc.encoding, "status": doc.status, "reason": doc.reason,
+            "text": doc.text, "meta": json.dumps(doc.meta or {}, ensure_ascii=False),
+            "nlp_status": "pending" if doc.status == "ok" and not duplicate_of else "n/a",
+            "ingested_at": _now(),
+        }
+        if duplicate_of:
+            row["status"], row["reason"] = "skipped", f"SR114 exact duplicate of {duplicate_of}"
+        try:
+            with conn.begin_nested():
+                row_id = conn.execute(d.insert().values(**row)).inserted_primary_key[0]
+        except IntegrityError:  # a concurrent writer stored the same (doc_id, text) first
+            same = conn.execute(select(d.c.id).where(and_(d.c.doc_id == doc.doc_id,
+                                                          d.c.content_hash == doc.content_hash))).first()
+            return doc, "unchanged", same.id
+        if duplicate_of:
+            doc.status, doc.reason = row["status"], row["reason"]
+        return doc, action, row_id
+
+    def documents(self, *, status: str | None = None, current_only: bool = True, ids: list[int] | None = None,
+                  with_text: bool = True) -> list[dict]:
+        d = schema.documents
+        cols = [c for c in d.c if with_text or c.name != "text"]
+        q = select(*cols).order_by(d.c.seq, d.c.id)
+        if status:
+            q = q.where(d.c.status == status)
+        if current_only and ids is None:
+            q = q.where(d.c.is_current.is_(True))
+        if ids is not None:
+            q = q.where(d.c.id.in_(ids))
+        with self.engine.connect() as conn:
+            return [_doc_row(r) for r in conn.execute(q).mappings()]
+
+    def document(self, row_id: int) -> dict | None:
+        rows = self.documents(ids=[row_id])
+        return rows[0] if rows else None
+
+    def pending(self, ids: list[int] | None = None, batch_size: int = 500) -> Iterator[dict]:
+        """Current ``ok`` documents whose NLP has not run yet, in input order (streamed by id)."""
+        d = schema.documents
+        last = 0
+        while True:
+            q = (select(d.c.id, d.c.doc_id, d.c.text, d.c.published, d.c.outlet, d.c.title, d.c.url, d.c.meta)
+                 .where(and_(d.c.nlp_status == "pending", d.c.status == "ok", d.c.is_current.is_(True), d.c.id > last))
+                 .order_by(d.c.id).limit(batch_size))
+            if ids is not None:
+                q = q.where(d.c.id.in_(ids))
+            with self.engine.connect() as conn:
+                rows = [_doc_row(r) for r in conn.execute(q).mappings()]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1]["id"]
+
+    # ------------------------------------------------------------------ facts
+    def save_results(self, results: Iterable[tuple[int, dict | None, str | None]]) -> int:
+        """Store NLP results for a batch in one transaction.
+
+        Each item: ``(document row id, {"places": [...], "claims": [...], ...} or None, error reason or None)``.
+        Existing facts of those documents are replaced (a rerun never duplicates facts).
+        """
+        d, f = schema.documents, schema.facts
+        n = 0
+        with self.engine.begin() as conn:
+            for row_id, facts_by_kind, error in results:
+                doc_id = conn.execute(select(d.c.doc_id).where(d.c.id == row_id)).scalar_one()
+                conn.execute(f.delete().where(f.c.document_id == row_id))
+                if error:
+                    conn.execute(update(d).where(d.c.id == row_id).values(nlp_status="failed", nlp_reason=error))
+                    continue
+                rows = []
+                for key, kind in FACT_KIND.items():
+                    for i, fact in enumerate((facts_by_kind or {}).get(key) or []):
+                        rows.append({"document_id": row_id, "doc_id": doc_id, "kind": kind, "seq": i,
+                                     "payload": json.dumps(fact, ensure_ascii=False, default=str),
+                                     **fact_columns(kind, fact)})
+                if rows:
+                    conn.execute(f.insert(), rows)
+                n += len(rows)
+                conn.execute(update(d).where(d.c.id == row_id).values(nlp_status="done", nlp_reason=None))
+        return n
+
+    def facts(self, *, kind: str | None = None, document_ids: list[int] | None = None,
+              place_key: str | None = None, speaker: str | None = None) -> list[dict]:
+        """Fact rows with ``payload`` decoded, ordered by document, kind order, seq."""
+        f, d = schema.facts, schema.documents
+        q = (select(f, d.c.outlet, d.c.published, d.c.seq.label("doc_seq"))
+             .join(d, d.c.id == f.c.document_id).where(d.c.is_current.is_(True)))
+        if kind:
+            q = q.where(f.c.kind == kind)
+        if document_ids is not None:
+            q = q.where(f.c.document_id.in_(document_ids))
+        if place_key:
+            q = q.where(f.c.place_key == place_key)
+        if speaker:
+            q = q.where(f.c.speaker == speaker)
+        order = {"place": 0, "claim": 1, "control_change": 2, "event": 3}
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(q).mappings()]
+        for r in rows:
+            r["payload"] = json.loads(r["payload"])
+        rows.sort(key=lambda r: (r["doc_seq"], r["document_id"], order.get(r["kind"], 9), r["seq"]))
+        return rows
+
+    # ------------------------------------------------------------------ clusters
+    def upsert_cluster(self, kind: str, key: str, payload: dict, members: list[dict], conn=None) -> int:
+        """Create or replace cluster (kind, key); members: ``{"document_id"?, "fact_id"?, "role"?}``."""
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.upsert_cluster(kind, key, payload, members, conn=conn)
+        c, m = schema.clusters, schema.cluster_members
+        existing = conn.execute(select(c.c.id).where(and_(c.c.kind == kind, c.c.key == key))).scalar()
+        body = {"payload": json.dumps(payload, ensure_ascii=False, default=str), "updated_at": _now()}
+        if existing:
+            conn.execute(update(c).where(c.c.id == existing).values(**body))
+            conn.execute(m.delete().where(m.c.cluster_id == existing))
+            cid = existing
+        else:
+            cid = conn.execute(c.insert().values(kind=kind, key=key, **body)).inserted_primary_key[0]
+        if members:
+            conn.execute(m.insert(), [{"cluster_id": cid, "document_id": x.get("document_id"),
+                                       "fact_id": x.get("fact_id"), "role": x.get("role")} for x in members])
+        return cid
+
+    def delete_cluster(self, kind: str, key: str, conn=None) -> None:
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.delete_cluster(kind, key, conn=conn)
+        c = schema.clusters
+        conn.execute(c.delete().where(and_(c.c.kind == kind, c.c.key == key)))
+
+    def clusters(self, kind: str | None = None) -> list[dict]:
+        """Clusters with decoded payload and their members."""
+        c, m = schema.clusters, schema.cluster_members
+        q = select(c).order_by(c.c.id)
+        if kind:
+            q = q.where(c.c.kind == kind)
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(q).mappings()]
+            members: dict[int, list] = {}
+            for r in conn.execute(select(m).order_by(m.c.cluster_id)).mappings():
+                members.setdefault(r["cluster_id"], []).append(dict(r))
+        for r in rows:
+            r["payload"] = json.loads(r["payload"] or "{}")
+            r["members"] = members.get(r["id"], [])
+        return rows
+
+
+def _doc_row(r) -> dict:
+    row = dict(r)
+    if "meta" in row:
+        row["meta"] = json.loads(row["meta"] or "{}")
+    return row
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()

@@ -1,0 +1,50 @@
+"""Numbered schema migrations, recorded in ``schema_migrations``.
+
+Append new migrations to ``MIGRATIONS`` as ``(number, name, function(connection))``; never edit an
+applied one. ``migrate(engine)`` applies the missing ones in order, each in its own transaction.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import inspect, select
+
+from sitrep.errors import StoreError
+from sitrep.store import schema
+
+
+def _m001_initial(conn) -> None:
+    for table in (schema.documents, schema.facts, schema.clusters, schema.cluster_members):
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS = [
+    (1, "initial: documents, facts, clusters, cluster_members", _m001_initial),
+]
+
+
+def applied_versions(conn) -> set[int]:
+    if not inspect(conn).has_table("schema_migrations"):
+        return set()
+    return {row[0] for row in conn.execute(select(schema.schema_migrations.c.version))}
+
+
+def migrate(engine) -> list[int]:
+    """Apply missing migrations; return the numbers applied now."""
+    with engine.begin() as conn:
+        schema.schema_migrations.create(conn, checkfirst=True)
+    done = []
+    for number, name, fn in MIGRATIONS:
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":  # serialise concurrent migrators
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727001)")
+            if number in applied_versions(conn):
+                continue
+            try:
+                fn(conn)
+            except Exception as exc:  # noqa: BLE001 - report any driver error as one line
+                raise StoreError(f"migration {number} ({name}) failed: {exc}", code="SR202") from exc
+            conn.execute(schema.schema_migrations.insert().values(
+                version=number, name=name, applied_at=_dt.datetime.now(_dt.timezone.utc).isoformat()))
+            done.append(number)
+    return done
