@@ -15,7 +15,7 @@ import typer
 from sitrep.errors import SitrepError
 from sitrep.options import Options
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="sitrep: news reports about armed conflict -> an evidence-backed, geolocated event ledger.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Build or load the offline gazetteer (GeoNames).")
 app.add_typer(gazetteer_app, name="gazetteer")

@@ -72,6 +72,7 @@ class OptionsError(SitrepError):
 
 # Known codes (keep this table in sync; `grep -rn SR1` finds every use).
 CODES = {
+    "SR100": "unexpected ingest error (a bug: please report it with the file)",
     "SR101": "file not found",
     "SR102": "empty file",
     "SR103": "binary file",

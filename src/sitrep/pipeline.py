@@ -80,9 +80,8 @@ def analyse(nlp, rows: list[dict], batch_size: int = 32) -> list[tuple[int, dict
     items = [(r["text"], _context(r)) for r in rows]
     try:
         return [(ctx["id"], doc_facts(doc), None) for doc, ctx in run(nlp, items, batch_size=batch_size)]
-    except Exception:  # noqa: BLE001 - retry one by one to isolate the culprit
-        if len(items) == 1:
-            raise
+    except Exception:  # noqa: BLE001 - retry one by one to isolate the culprit (a lone document: once more)
+        pass
     out = []
     for item in items:
         try:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -84,10 +86,14 @@ class Store:
                 if db_path and db_path != ":memory:" and not Path(db_path).parent.exists():
                     raise StoreError(f"folder {Path(db_path).parent} does not exist", code="SR201")
             self.engine = create_engine(self.url, future=True, **kwargs)
+            # writes go through self.writer: on SQLite its transactions start with BEGIN IMMEDIATE, so
+            # concurrent writers queue (busy timeout) instead of failing when their read snapshot is stale
+            self.writer = self.engine.execution_options(sitrep_write=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "begin", _sqlite_begin)
             if migrate_schema:
-                migrate(self.engine)
+                migrate(self.writer)
         except StoreError:
             raise
         except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -131,7 +137,9 @@ class Store:
         d = schema.documents
         out = []
         try:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
+                if self.dialect == "postgresql":  # one document writer at a time: seq, versions, duplicates
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727002)")
                 seq = conn.execute(select(func.coalesce(func.max(d.c.seq), 0))).scalar_one()
                 for doc in batch:
                     seq += 1
@@ -228,10 +236,15 @@ class Store:
         Existing facts of those documents are replaced (a rerun never duplicates facts).
         """
         d, f = schema.documents, schema.facts
+        results = list(results)
         n = 0
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
+            # lock the documents in id order: concurrent writers of the same documents wait instead of
+            # duplicating facts or deadlocking (FOR UPDATE is a no-op on SQLite, where BEGIN IMMEDIATE serialises)
+            doc_ids = dict(conn.execute(select(d.c.id, d.c.doc_id).where(d.c.id.in_([r[0] for r in results]))
+                                        .order_by(d.c.id).with_for_update()).all())
             for row_id, facts_by_kind, error in results:
-                doc_id = conn.execute(select(d.c.doc_id).where(d.c.id == row_id)).scalar_one()
+                doc_id = doc_ids[row_id]
                 conn.execute(f.delete().where(f.c.document_id == row_id))
                 if error:
                     conn.execute(update(d).where(d.c.id == row_id).values(nlp_status="failed", nlp_reason=error))
@@ -274,7 +287,7 @@ class Store:
     def upsert_cluster(self, kind: str, key: str, payload: dict, members: list[dict], conn=None) -> int:
         """Create or replace cluster (kind, key); members: ``{"document_id"?, "fact_id"?, "role"?}``."""
         if conn is None:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
                 return self.upsert_cluster(kind, key, payload, members, conn=conn)
         c, m = schema.clusters, schema.cluster_members
         existing = conn.execute(select(c.c.id).where(and_(c.c.kind == kind, c.c.key == key))).scalar()
@@ -292,7 +305,7 @@ class Store:
 
     def delete_cluster(self, kind: str, key: str, conn=None) -> None:
         if conn is None:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
                 return self.delete_cluster(kind, key, conn=conn)
         c = schema.clusters
         conn.execute(c.delete().where(and_(c.c.kind == kind, c.c.key == key)))
@@ -322,8 +335,23 @@ def _doc_row(r) -> dict:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # pysqlite's own transaction handling commits at every SAVEPOINT release and never wraps DDL:
+    # switch it off and emit BEGIN ourselves (_sqlite_begin; SQLAlchemy's documented recipe)
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(200):  # switching a new file to WAL ignores the busy timeout: retry while locked
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.05)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sitrep_write") else "BEGIN")

@@ -18,8 +18,14 @@ def _m001_initial(conn) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _m050_fusion_state(conn) -> None:
+    for table in (schema.fuse_runs, schema.fuse_documents, schema.fuse_bands, schema.fuse_facts, schema.fuse_claims):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS = [
     (1, "initial: documents, facts, clusters, cluster_members", _m001_initial),
+    (50, "fusion state: fuse_runs, fuse_documents, fuse_bands, fuse_facts, fuse_claims", _m050_fusion_state),
 ]
 
 

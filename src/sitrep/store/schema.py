@@ -8,7 +8,7 @@ schema_migrations  applied migration numbers
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
 metadata = MetaData()
@@ -84,4 +84,69 @@ cluster_members = Table(
     Index("ix_cluster_members_cluster", "cluster_id"),
     Index("ix_cluster_members_fact", "fact_id"),
     Index("ix_cluster_members_doc", "document_id"),
+)
+
+# --- fusion (sitrep.fuse): incremental state, so new documents are fused without recomputing --------
+# fuse_runs       one row per fuse_store() call (cluster payloads carry the run that last rebuilt them)
+# fuse_documents  documents already fused, with their wire-copy group (min document row id of the group)
+# fuse_bands      MinHash LSH band keys of each document's text windows (candidate wire copies)
+# fuse_facts      control changes/events reduced to their blocking keys (place, direction, date)
+# fuse_claims     claims reduced to speaker key + content-word stems, with their same-claim group
+
+fuse_runs = Table(
+    "fuse_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", String(32), nullable=False),
+    Column("n_documents", Integer, nullable=False, default=0),
+    Column("n_clusters", Integer, nullable=False, default=0),
+)
+
+fuse_documents = Table(
+    "fuse_documents", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("wire_group", Integer, nullable=False),
+    Column("run_id", Integer),
+    Index("ix_fuse_documents_group", "wire_group"),
+)
+
+fuse_bands = Table(
+    "fuse_bands", metadata,
+    Column("band_key", BigInteger, nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_fuse_bands_key", "band_key"),
+    Index("ix_fuse_bands_doc", "document_id"),
+)
+
+fuse_facts = Table(
+    "fuse_facts", metadata,
+    Column("fact_id", Integer, ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),               # control_change | event
+    Column("place_key", String(100), nullable=False),
+    Column("direction", String(80), nullable=False),          # "cc:UKR:asserted" | "ev:ASSAULT"
+    Column("stance", String(20)),
+    Column("side", String(32)),                               # to.side (control_change) / actor side (event)
+    Column("asserter", String(255)),                          # who says so: side:RUS | name:... | outlet:...
+    Column("eff_date", String(10)),                           # fact date, else the document's published date
+    Column("date_source", String(10)),                        # fact | published | None
+    Column("place_name", Text),
+    Column("resolved_name", Text),
+    Index("ix_fuse_facts_place", "place_key", "eff_date"),
+    Index("ix_fuse_facts_doc", "document_id"),
+)
+
+fuse_claims = Table(
+    "fuse_claims", metadata,
+    Column("fact_id", Integer, ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("speaker_key", String(100), nullable=False),       # surname, folded
+    Column("speaker", String(255)),
+    Column("side", String(32)),
+    Column("day", String(10)),                                # the document's published date
+    Column("stems", Text, nullable=False),                    # content-word stems (synonyms folded), space-joined
+    Column("claim_group", Integer, nullable=False),           # min fact id of the same-claim group
+    Index("ix_fuse_claims_speaker", "speaker_key", "day"),
+    Index("ix_fuse_claims_group", "claim_group"),
+    Index("ix_fuse_claims_doc", "document_id"),
 )

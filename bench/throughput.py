@@ -1,0 +1,348 @@
+"""Throughput of sitrep against its floor, raw spaCy, on the same generated corpus.
+
+    python bench/throughput.py --docs 2000                 # the README figures
+    python bench/throughput.py --docs 2000 --rss-docs 10000  # + worker RSS over a 10k-document run
+    python bench/throughput.py --docs 300 --profile        # where the time goes (stages, components, cProfile)
+
+Each measurement runs in its own fresh Python process (clean peak RSS, nothing cached in memory):
+
+  raw      spacy.load(model) then ``nlp.pipe`` over the document texts (model load not timed)
+  single   ``sitrep.pipeline.extract_to_file`` -- what ``sitrep extract`` runs -- with 1 process
+  workers  the same with ``Options(workers=2)`` (Dask LocalCluster, 2 worker processes)
+  cold     ``sitrep extract one.txt -o out.jsonl`` as a subprocess: process start to its first record
+
+End-to-end times include everything (ingest, store, model loading, NLP, fusion, JSONL export); the
+NLP stage is also timed on its own. The gazetteer is built once beforehand (not timed). Results are
+printed as a table and saved to bench/results/throughput-<timestamp>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+sys.path.insert(0, str(HERE))
+
+
+# ---------------------------------------------------------------------------- measurements (child processes)
+def _rows(corpus: Path, limit: int | None = None):
+    n = 0
+    for path in sorted(corpus.glob("corpus-*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if limit is not None and n >= limit:
+                    return
+                n += 1
+                yield json.loads(line)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_raw(args) -> dict:
+    from sitrep.options import Options
+    import spacy
+
+    options = Options()
+    t0 = time.perf_counter()
+    nlp = spacy.load(options.model)
+    load = time.perf_counter() - t0
+    texts = [r["text"] for r in _rows(args.corpus)]
+    t0 = time.perf_counter()
+    tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=options.batch_size))
+    return {"docs": len(texts), "seconds": time.perf_counter() - t0, "load_seconds": load, "tokens": tokens,
+            "peak_rss_mb": _peak_rss_mb(), "pipes": nlp.pipe_names}
+
+
+class _ChildRSS(threading.Thread):
+    """Samples the RSS of this process's children (the Dask worker processes) every ``interval`` s."""
+
+    def __init__(self, interval: float = 0.25):
+        super().__init__(daemon=True)
+        self.interval, self.samples, self.stop = interval, [], threading.Event()
+
+    def run(self):
+        import psutil
+
+        me, t0 = psutil.Process(), time.perf_counter()
+        while not self.stop.is_set():
+            rss = {}
+            for child in me.children(recursive=True):
+                try:
+                    rss[child.pid] = child.memory_info().rss / 2**20
+                except psutil.Error:
+                    pass
+            self.samples.append((time.perf_counter() - t0, rss))
+            self.stop.wait(self.interval)
+
+
+def measure_extract(args) -> dict:
+    import sitrep.pipeline as pipeline
+    from sitrep.options import Options
+
+    stages: dict[str, float] = {}
+
+    def timed(name, fn):
+        def wrapper(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                stages[name] = stages.get(name, 0.0) + time.perf_counter() - t0
+        return wrapper
+
+    for name in ("ingest", "process", "fuse", "iter_records"):   # run_all/extract_to_file look these up at call time
+        setattr(pipeline, name, timed(name, getattr(pipeline, name)))
+    options = Options(workers=args.workers, cache_dir=args.cache)
+    sampler = _ChildRSS()
+    sampler.start()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.jsonl"
+        summary = pipeline.extract_to_file([args.corpus], out, options)
+        records = sum(1 for _ in out.open(encoding="utf-8"))
+    seconds = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    stages["export"] = stages.pop("iter_records", 0.0)   # iter_records runs lazily inside the export loop
+    workers = _worker_rss(sampler.samples, stages.get("ingest", 0.0), stages.get("process", 0.0))
+    return {"docs": len(summary.row_ids), "seconds": seconds, "stages": stages, "facts": summary.facts,
+            "nlp_failed": summary.nlp_failed, "statuses": dict(summary.statuses), "records": records,
+            "peak_rss_mb": _peak_rss_mb(), **workers}
+
+
+def _worker_rss(samples, nlp_start: float, nlp_seconds: float) -> dict:
+    """Peak RSS per worker process, and the workers' RSS at each tenth of the NLP stage."""
+    peak: dict[int, float] = {}
+    for _, rss in samples:
+        for pid, mb in rss.items():
+            peak[pid] = max(peak.get(pid, 0.0), mb)
+    workers = sorted(pid for pid, mb in peak.items() if mb > 150)   # the spaCy workers, not helper processes
+    if not workers:
+        return {}
+    curve = []
+    for tenth in range(1, 11):
+        t = nlp_start + nlp_seconds * tenth / 10
+        near = min(samples, key=lambda s: abs(s[0] - t))[1]
+        curve.append([round(near.get(pid, 0.0)) for pid in workers])
+    return {"worker_peak_rss_mb": [round(peak[pid]) for pid in workers], "worker_rss_by_tenth_mb": curve}
+
+
+def measure_profile(args) -> dict:
+    """Single process, in-process: time per stage, per spaCy component, and the top cProfile entries."""
+    import cProfile
+    import pstats
+
+    from sitrep.geo import open_gazetteer
+    from sitrep.nlp.pipeline import build_pipeline
+    from sitrep.options import Options
+    from sitrep.pipeline import extract_to_file
+
+    options = Options(cache_dir=args.cache)
+    nlp = build_pipeline(options, gazetteer=open_gazetteer(options))
+    spent: dict[str, float] = {}
+    for name, proc in list(nlp.pipeline):
+        _wrap_component(nlp, name, proc, spent)
+    prof = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        prof.enable()
+        extract_to_file([args.corpus], Path(tmp) / "out.jsonl", options, nlp=nlp)
+        prof.disable()
+        total = time.perf_counter() - t0
+    stats = pstats.Stats(prof)
+    top = sorted(stats.stats.items(), key=lambda kv: kv[1][3], reverse=True)[:40]   # by cumulative time
+    rows = [{"function": f"{Path(f).name}:{line}({fn})", "cumulative_s": round(v[3], 2), "own_s": round(v[2], 2)}
+            for (f, line, fn), v in top]
+    return {"seconds": total, "components": {k: round(v, 2) for k, v in spent.items()}, "top": rows}
+
+
+def _wrap_component(nlp, name: str, proc, spent: dict) -> None:
+    """Time one pipeline component (both its __call__ and its pipe) without changing what it does."""
+    def call(doc):
+        t0 = time.perf_counter()
+        try:
+            return proc(doc)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+
+    def pipe(docs, **kw):
+        inner = proc.pipe(docs, **kw) if hasattr(proc, "pipe") else (proc(d) for d in docs)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                doc = next(inner)
+            except StopIteration:
+                return
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+            yield doc
+
+    class Timed:
+        def __call__(self, doc):
+            return call(doc)
+
+        def pipe(self, docs, **kw):
+            return pipe(docs, **kw)
+
+    for i, (n, _) in enumerate(nlp._components):   # spaCy has no public "wrap a component" API
+        if n == name:
+            nlp._components[i] = (name, Timed())
+
+
+MEASURES = {"raw": measure_raw, "extract": measure_extract, "profile": measure_profile}
+
+
+# ---------------------------------------------------------------------------- orchestration (parent)
+def run_child(kind: str, corpus: Path, cache: Path, workers: int = 1) -> dict:
+    cmd = [sys.executable, __file__, "--measure", kind, "--corpus", str(corpus), "--cache", str(cache),
+           "--workers", str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "SITREP_CACHE": str(cache)})
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"{kind} (workers={workers}) failed:\n{proc.stderr[-4000:]}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = wall          # including interpreter start and imports
+    return result
+
+
+def cold_start(cache: Path) -> float:
+    """``sitrep extract`` on one short document in a fresh process: start to exit (its first record)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp) / "one.txt"
+        doc.write_text("Ukrainian forces recaptured the town of Lyman on Saturday, the Ukrainian military said. "
+                       "Russia's defence ministry said its troops had withdrawn to more advantageous lines.",
+                       encoding="utf-8")
+        out = Path(tmp) / "out.jsonl"
+        cmd = [sys.executable, "-c", "import sys; from sitrep.cli import main; sys.argv[0] = 'sitrep'; main()",
+               "extract", str(doc), "-o", str(out), "--published", "2022-10-02"]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "SITREP_CACHE": str(cache)})
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0 or not out.exists() or not out.read_text(encoding="utf-8").strip():
+            sys.exit(f"cold start run failed:\n{proc.stderr[-2000:]}")
+        return seconds
+
+
+def ensure_corpus(n: int) -> Path:
+    from make_corpus import write_corpus
+
+    corpus = RESULTS / f"corpus-{n}"
+    if not (corpus / "done").exists():
+        write_corpus(corpus, n)
+        (corpus / "done").write_text("ok\n")
+    return corpus
+
+
+def ensure_gazetteer(cache: Path) -> float:
+    from sitrep.geo import open_gazetteer
+    from sitrep.options import Options
+
+    t0 = time.perf_counter()
+    open_gazetteer(Options(cache_dir=cache)).close()
+    return time.perf_counter() - t0
+
+
+def machine() -> dict:
+    import psutil
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import spacy
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "spacy": spacy.__version__, "os": platform.platform(terse=True),
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+
+
+def report(res: dict) -> str:
+    raw, single, two = res["raw"], res["single"], res["workers2"]
+    tokens = raw["tokens"]
+
+    def line(name, r, seconds, note=""):
+        dps = r["docs"] / seconds
+        rss = f"{r['peak_rss_mb']:.0f}"
+        if r.get("worker_peak_rss_mb"):
+            rss += " + workers " + "/".join(str(x) for x in r["worker_peak_rss_mb"])
+        return (f"| {name} | {r['docs']} | {seconds:.1f} | {dps:.1f} | {tokens / seconds:,.0f} | "
+                f"{dps / (raw['docs'] / raw['seconds']):.2f} | {rss} | {note} |")
+
+    out = [f"machine: {res['machine']}", "",
+           "| run | docs | seconds | docs/s | tokens/s | x raw spaCy | peak RSS MB | note |",
+           "|---|---|---|---|---|---|---|---|",
+           line("raw spaCy `nlp.pipe`", raw, raw["seconds"], f"model load {raw['load_seconds']:.1f} s not timed"),
+           line("sitrep extract, 1 process", single, single["seconds"], _stages(single)),
+           line("sitrep extract, 2 workers", two, two["seconds"], _stages(two)),
+           line("NLP stage only, 1 process", single, single["stages"]["process"]),
+           line("NLP stage only, 2 workers", two, two["stages"]["process"]), "",
+           f"2 workers / 1 process: end to end {single['seconds'] / two['seconds']:.2f}x, "
+           f"NLP stage {single['stages']['process'] / two['stages']['process']:.2f}x",
+           f"cold start (process start to first record, one document): {res['cold_start_s']:.2f} s",
+           f"facts: 1 process {single['facts']}, 2 workers {two['facts']}; NLP failures {single['nlp_failed']}/{two['nlp_failed']}"]
+    if res.get("rss_run"):
+        r = res["rss_run"]
+        out += ["", f"worker RSS over a {r['docs']}-document run (2 workers, MB at each tenth of the NLP stage):"]
+        out += ["  " + " | ".join("/".join(str(x) for x in tenth) for tenth in r["worker_rss_by_tenth_mb"])]
+    return "\n".join(out)
+
+
+def _stages(r: dict) -> str:
+    return ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="sitrep throughput vs raw spaCy (see module docstring)")
+    ap.add_argument("--docs", type=int, default=2000, help="corpus size (generated by bench/make_corpus.py)")
+    ap.add_argument("--rss-docs", type=int, default=0, help="also run 2 workers over this many documents, "
+                                                           "recording worker RSS (e.g. 10000)")
+    ap.add_argument("--profile", action="store_true", help="profile one in-process single run instead")
+    ap.add_argument("--cache", type=Path, default=RESULTS / "cache", help="gazetteer cache dir")
+    ap.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.measure:
+        print(json.dumps(MEASURES[args.measure](args)))
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    corpus = ensure_corpus(args.docs)
+    print(f"corpus: {args.docs} documents in {corpus}; gazetteer ready in {ensure_gazetteer(args.cache):.1f} s",
+          file=sys.stderr)
+    if args.profile:
+        print(json.dumps(run_child("profile", corpus, args.cache), indent=1))
+        return
+    res = {"machine": machine(), "docs": args.docs}
+    for key, kind, workers in (("raw", "raw", 1), ("single", "extract", 1), ("workers2", "extract", 2)):
+        print(f"measuring {key} ...", file=sys.stderr)
+        res[key] = run_child(kind, corpus, args.cache, workers)
+    res["cold_start_s"] = cold_start(args.cache)
+    if args.rss_docs:
+        print(f"measuring worker RSS over {args.rss_docs} documents ...", file=sys.stderr)
+        res["rss_run"] = run_child("extract", ensure_corpus(args.rss_docs), args.cache, 2)
+    text = report(res)
+    print(text)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"throughput-{stamp}.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

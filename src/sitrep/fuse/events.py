@@ -1,0 +1,291 @@
+"""Same event and contradiction clusters, recomputed locally (one place, a date range) when facts arrive.
+
+Blocking: control changes and events are compared only within one place key (``gn:702658`` or a
+normalised name) and one *direction* (``cc:UKR:asserted`` = control to UKR, asserted;
+``ev:ASSAULT``). Within a block, facts sorted by date form *runs*: a fact joins the run before it
+when its date is at most ``window`` days after the run's last date (single linkage with a gap).
+A run is one fused event. Because a run ends wherever reports pause for more than ``window`` days,
+new facts only change the runs around their own dates: ``refresh_place`` loads that date range
+(widening it until every run it touches is whole) and never the place's whole history.
+
+Contradictions link runs of one place whose date spans come within ``window`` days:
+an ``asserted`` and a ``denied`` control change to the same side, or asserted control changes to
+different sides, from different speakers (``asserter``). Connected runs form one contradiction
+cluster whose members carry their ``role`` (``asserted:UKR``, ``denied:UKR``); the events stay.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from functools import lru_cache
+from typing import NamedTuple
+
+from sitrep.fuse.text import fold
+
+
+class EventRow(NamedTuple):
+    fact_id: int
+    document_id: int
+    kind: str                   # control_change | event
+    place_key: str
+    direction: str             # cc:<to side>:<stance> | ev:<event type>
+    stance: str | None
+    side: str | None
+    asserter: str
+    eff_date: str | None       # YYYY-MM-DD: the fact's date, else the document's published date
+    date_source: str | None    # fact | published | None
+    place_name: str | None
+    resolved_name: str | None
+    outlet: str | None = None      # filled when loaded (documents)
+    published: str | None = None
+    group: int | None = None       # wire-copy group (independent source)
+
+
+def _iso_day(value) -> str | None:
+    s = str(value or "")[:10]
+    try:
+        _dt.date.fromisoformat(s)
+    except ValueError:
+        return None
+    return s
+
+
+def asserter_key(asserted_by: dict | None, outlet: str | None, document_id: int) -> str:
+    """Who says so: the speaker's side, else the speaker's name, else the outlet's own narration."""
+    ab = asserted_by or {}
+    if ab.get("side"):
+        return f"side:{ab['side']}"
+    if ab.get("name"):
+        return f"name:{fold(ab['name'])}"[:255]
+    return f"outlet:{fold(outlet)}"[:255] if outlet else f"doc:{document_id}"
+
+
+def event_row(kind: str, fact_id: int, document_id: int, place_key: str | None, payload: dict,
+              published: str | None, outlet: str | None) -> EventRow | None:
+    """The blocking record of a control_change/event fact; None when it has no place."""
+    if not place_key or kind not in ("control_change", "event"):
+        return None
+    place = payload.get("place") or {}
+    if kind == "control_change":
+        side = (payload.get("to") or {}).get("side")
+        stance = payload.get("stance") or "asserted"
+        direction = f"cc:{side or '?'}:{stance}"
+    else:
+        side = (payload.get("actor") or {}).get("side")
+        stance = None
+        direction = f"ev:{payload.get('event_type') or '?'}"
+    day, source = _iso_day(payload.get("date")), "fact"
+    if day is None:
+        day, source = _iso_day(published), "published"
+        source = source if day else None
+    return EventRow(fact_id, document_id, kind, place_key, direction[:80], stance, side,
+                    asserter_key(payload.get("asserted_by"), outlet, document_id), day, source,
+                    place.get("name"), (place.get("resolved") or {}).get("name"), outlet, published)
+
+
+@lru_cache(maxsize=50_000)
+def ordinal(day: str) -> int:
+    return _dt.date.fromisoformat(day).toordinal()
+
+
+def iso(n: int) -> str:
+    return _dt.date.fromordinal(max(1, min(n, 3_652_059))).isoformat()
+
+
+class Run:
+    """One fused event: facts of one place and direction, no gap longer than the window."""
+
+    __slots__ = ("direction", "rows", "lo", "hi")
+
+    def __init__(self, direction: str, rows: list[EventRow], lo: int | None, hi: int | None):
+        self.direction, self.rows, self.lo, self.hi = direction, rows, lo, hi
+
+    @property
+    def key(self) -> str:
+        r = self.rows[0]
+        return f"{r.place_key}|{self.direction}|{min(x.fact_id for x in self.rows)}"
+
+    @property
+    def asserters(self) -> set[str]:
+        return {r.asserter for r in self.rows}
+
+
+def build_runs(rows: list[EventRow], window: int) -> list[Run]:
+    by_dir: dict[str, list[EventRow]] = {}
+    for r in rows:
+        by_dir.setdefault(r.direction, []).append(r)
+    runs: list[Run] = []
+    for direction, items in by_dir.items():
+        undated = [r for r in items if r.eff_date is None]
+        if undated:
+            runs.append(Run(direction, sorted(undated, key=lambda r: r.fact_id), None, None))
+        dated = sorted((r for r in items if r.eff_date is not None), key=lambda r: (r.eff_date, r.fact_id))
+        cur: list[EventRow] = []
+        lo = hi = 0
+        for r in dated:
+            d = ordinal(r.eff_date)
+            if cur and d - hi > window:
+                runs.append(Run(direction, cur, lo, hi))
+                cur = []
+            if not cur:
+                lo = d
+            cur.append(r)
+            hi = d
+        if cur:
+            runs.append(Run(direction, cur, lo, hi))
+    return runs
+
+
+def _conflict(a: Run, b: Run) -> bool:
+    ra, rb = a.rows[0], b.rows[0]
+    if ra.kind != "control_change" or rb.kind != "control_change" or not ra.side or not rb.side:
+        return False
+    stances = {ra.stance, rb.stance}
+    if ra.side == rb.side:
+        kind_ok = stances == {"asserted", "denied"}
+    else:
+        kind_ok = stances == {"asserted"}
+    return kind_ok and bool(a.asserters ^ b.asserters)
+
+
+def contradiction_groups(runs: list[Run], window: int) -> list[list[Run]]:
+    """Connected components (two or more runs) of the conflict graph among dated runs."""
+    dated = sorted((r for r in runs if r.lo is not None), key=lambda r: r.lo)
+    parent = list(range(len(dated)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(dated):
+        for j in range(i + 1, len(dated)):
+            b = dated[j]
+            if b.lo > a.hi + window:        # sorted by start: no later run comes closer
+                break
+            if a.lo - window <= b.hi and _conflict(a, b):
+                parent[find(i)] = find(j)
+    comps: dict[int, list[Run]] = {}
+    for i, r in enumerate(dated):
+        comps.setdefault(find(i), []).append(r)
+    return [c for c in comps.values() if len(c) >= 2]
+
+
+def _seen(rows: list[EventRow]) -> dict:
+    pubs = sorted(r.published for r in rows if r.published)
+    days = sorted(r.eff_date for r in rows if r.eff_date)
+    return {
+        "n_sources": len({r.group if r.group is not None else r.document_id for r in rows}),
+        "n_documents": len({r.document_id for r in rows}),
+        "n_reports": len(rows),
+        "outlets": sorted({r.outlet for r in rows if r.outlet}),
+        "first_seen": pubs[0] if pubs else None, "last_seen": pubs[-1] if pubs else None,
+        "date": days[0] if days else None, "date_last": days[-1] if days else None,
+    }
+
+
+def _common(values) -> str | None:
+    c = Counter(v for v in values if v)
+    return c.most_common(1)[0][0] if c else None
+
+
+def event_payload(run: Run) -> dict:
+    rows = run.rows
+    r0 = rows[0]
+    body = {
+        "fact_kind": r0.kind, "place": _common(r.place_name for r in rows), "place_key": r0.place_key,
+        "resolved_name": _common(r.resolved_name for r in rows),
+        **_seen(rows),
+        "date_source": "fact" if any(r.date_source == "fact" for r in rows) else (
+            "published" if run.lo is not None else None),
+        "asserted_by": sorted({r.asserter for r in rows}),
+    }
+    if r0.kind == "control_change":
+        body.update(to_side=r0.side, stance=r0.stance)
+    else:
+        body.update(event_type=run.direction[3:], actor_side=_common(r.side for r in rows))
+    return body
+
+
+def event_members(run: Run) -> list[dict]:
+    return [{"document_id": r.document_id, "fact_id": r.fact_id} for r in run.rows]
+
+
+def contradiction_key(group: list[Run]) -> str:
+    return f"{group[0].rows[0].place_key}|{min(r.fact_id for run in group for r in run.rows)}"
+
+
+def contradiction_payload(group: list[Run]) -> dict:
+    rows = [r for run in group for r in run.rows]
+    return {
+        "place": _common(r.place_name for r in rows), "place_key": rows[0].place_key, **_seen(rows),
+        "sides": sorted({r.side for r in rows if r.side}), "stances": sorted({r.stance for r in rows if r.stance}),
+        "events": sorted(run.key for run in group),
+        "asserted_by": sorted({r.asserter for r in rows}),
+    }
+
+
+def contradiction_members(group: list[Run]) -> list[dict]:
+    return [{"document_id": r.document_id, "fact_id": r.fact_id, "role": f"{r.stance}:{r.side}"[:20]}
+            for run in group for r in run.rows]
+
+
+def refresh_place(backend, place_key: str, lo: str | None, hi: str | None, undated: bool, window: int,
+                  run_id: int) -> set[tuple[str, str]]:
+    """Recompute same_event/contradiction clusters of PLACE_KEY around the dirty dates [LO, HI]
+    (and its undated facts when UNDATED); returns the (kind, key) of clusters created or changed."""
+    touched: set[tuple[str, str]] = set()
+    if undated:
+        runs = [r for r in build_runs(backend.event_rows(place_key, None, None, undated=True), window)
+                if r.lo is None]
+        touched |= _sync_events(backend, runs, run_id)
+    if lo is None:
+        return touched
+    dirty_lo, dirty_hi = ordinal(lo), ordinal(hi)
+    a, b = dirty_lo - 2 * window - 1, dirty_hi + 2 * window + 1
+    while True:
+        rows = backend.event_rows(place_key, iso(a), iso(b), undated=False)
+        runs = build_runs(rows, window)
+        groups = contradiction_groups(runs, window)
+        group_of = {id(run): g for g in groups for run in g}
+        need_a, need_b = a, b
+        for run in runs:
+            if run.hi < dirty_lo or run.lo > dirty_hi:
+                continue
+            for r in group_of.get(id(run), [run]):
+                if r.lo - window < a:
+                    need_a = min(need_a, r.lo - 2 * window - 1)
+                if r.hi + window > b:
+                    need_b = max(need_b, r.hi + 2 * window + 1)
+        if (need_a, need_b) == (a, b):
+            break
+        a, b = need_a, need_b
+    complete = [r for r in runs if r.lo - window >= a and r.hi + window <= b]
+    touched |= _sync_events(backend, complete, run_id)
+    whole = {id(r) for r in complete}
+    done = [g for g in groups if all(id(r) in whole for r in g)]
+    in_open_group = {id(r) for g in groups if g not in done for r in g}
+    scope = [r.fact_id for run in complete if id(run) not in in_open_group for r in run.rows]
+    old = backend.cluster_keys_for_facts("contradiction", scope)
+    new = set()
+    for g in done:
+        key = contradiction_key(g)
+        new.add(key)
+        if backend.sync_cluster("contradiction", key, contradiction_payload(g), contradiction_members(g), run_id):
+            touched.add(("contradiction", key))
+    backend.delete_clusters("contradiction", old - new)
+    return touched
+
+
+def _sync_events(backend, runs: list[Run], run_id: int) -> set[tuple[str, str]]:
+    touched = set()
+    keys = set()
+    old = backend.cluster_keys_for_facts("same_event", [r.fact_id for run in runs for r in run.rows])
+    for run in runs:
+        key = run.key
+        keys.add(key)
+        if backend.sync_cluster("same_event", key, event_payload(run), event_members(run), run_id):
+            touched.add(("same_event", key))
+    backend.delete_clusters("same_event", old - keys)
+    return touched

@@ -1,0 +1,197 @@
+"""Fusion state in memory: the same engine as ``fuse_store`` without a database (benchmarks, tests).
+
+    backend = MemoryBackend(lookup_docs)          # lookup_docs(ids) -> {id: DocIn} (old documents' texts, outlets)
+    engine = FusionEngine(backend, options)
+    for docs, facts in batches: engine.fuse(docs, facts, run_id=1); backend.end_batch()
+
+Band keys live in sorted numpy segments (12 bytes a key, merged like a log-structured tree), so
+a million documents' band keys take a few hundred MB. Clusters are kept as fingerprints (enough to
+tell whether a sync changed anything) unless ``keep_clusters`` is set.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from sitrep.fuse.engine import ClaimRow, DocIn
+from sitrep.fuse.events import EventRow
+
+
+class BandIndex:
+    """band key -> document ids, as sorted numpy segments plus a small dict for the current batch."""
+
+    def __init__(self):
+        import numpy as np
+
+        self.np = np
+        self.segments: list[tuple] = []          # (sorted keys int64, docs int64)
+        self.pending: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(k) for k, _ in self.segments) + sum(len(v) for v in self.pending.values())
+
+    def add(self, doc: int, keys: list[int]) -> None:
+        for k in keys:
+            self.pending.setdefault(k, []).append(doc)
+
+    def lookup(self, keys: list[int]) -> dict[int, list[int]]:
+        np = self.np
+        out: dict[int, list[int]] = {}
+        for k in keys:
+            if k in self.pending:
+                out[k] = list(self.pending[k])
+        if not keys or not self.segments:
+            return out
+        q = np.asarray(keys, dtype=np.int64)
+        for skeys, sdocs in self.segments:
+            lo = np.searchsorted(skeys, q, side="left")
+            hi = np.searchsorted(skeys, q, side="right")
+            for i in np.nonzero(hi > lo)[0].tolist():
+                out.setdefault(keys[i], []).extend(sdocs[lo[i]:hi[i]].tolist())
+        return out
+
+    def flush(self) -> None:
+        """Turn the batch's keys into a segment; merge segments of similar size (log-structured)."""
+        np = self.np
+        if not self.pending:
+            return
+        pairs = [(k, d) for k, ds in self.pending.items() for d in ds]
+        keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
+        docs = np.fromiter((d for _, d in pairs), dtype=np.int64, count=len(pairs))
+        self.pending = {}
+        order = np.argsort(keys, kind="stable")
+        self.segments.append((keys[order], docs[order]))
+        while len(self.segments) >= 2 and len(self.segments[-2][0]) <= 2 * len(self.segments[-1][0]):
+            (k1, d1), (k2, d2) = self.segments[-2], self.segments.pop()
+            keys, docs = np.concatenate([k1, k2]), np.concatenate([d1, d2])
+            order = np.argsort(keys, kind="stable")
+            self.segments[-1] = (keys[order], docs[order])
+
+
+class MemoryBackend:
+    """The ``sitrep.fuse.engine`` backend interface over dicts (see ``sqlstore.StoreBackend``)."""
+
+    def __init__(self, lookup_docs: Callable[[list[int]], dict[int, DocIn]], *,
+                 claim_text: Callable[[int], str | None] | None = None, keep_clusters: bool = False):
+        self.lookup_docs = lookup_docs
+        self.claim_text = claim_text or (lambda fact_id: None)
+        self.bands = BandIndex()
+        self.group: dict[int, int] = {}                 # document -> wire group (only grouped documents)
+        self.members: dict[int, list[int]] = {}         # wire group -> documents (groups of 2+)
+        self.by_place: dict[str, list[EventRow]] = {}
+        self.doc_rows: dict[int, list] = {}             # document -> its event rows and claim rows
+        self.by_speaker: dict[str, list[ClaimRow]] = {}
+        self.claim_of: dict[int, ClaimRow] = {}
+        self.claim_grp: dict[int, int] = {}             # claim fact -> group (only grouped claims)
+        self.claim_members: dict[int, list[int]] = {}
+        self.fingerprints: dict[tuple[str, str], int] = {}
+        self.fact_cluster: dict[str, dict[int, str]] = {"same_event": {}, "contradiction": {}}
+        self.clusters: dict[tuple[str, str], tuple[dict, list]] | None = {} if keep_clusters else None
+
+    def end_batch(self) -> None:
+        self.bands.flush()
+
+    # ------------------------------------------------------------------ wire copies
+    def band_lookup(self, keys):
+        return self.bands.lookup(keys)
+
+    def add_bands(self, doc_id, keys):
+        self.bands.add(doc_id, keys)
+
+    def texts(self, ids):
+        return {i: d.text for i, d in self.lookup_docs(ids).items()}
+
+    def wire_groups(self, ids):
+        return {i: self.group.get(i, i) for i in ids}
+
+    def set_documents(self, groups, run_id):
+        for d, g in groups.items():
+            if g != d:
+                self.group[d] = g
+                ms = self.members.setdefault(g, [g])
+                ms.append(d)
+
+    def merge_groups(self, group, into):
+        moved = self.members.pop(group, [group])
+        for d in moved:
+            self.group[d] = into
+        self.members.setdefault(into, [into]).extend(moved)
+        return moved
+
+    def group_documents(self, group):
+        ids = sorted(set(self.members.get(group, [group])))
+        docs = self.lookup_docs(ids)
+        return [{"id": i, "outlet": docs[i].outlet, "published": docs[i].published} for i in ids if i in docs]
+
+    # ------------------------------------------------------------------ events
+    def add_event_rows(self, rows):
+        for r in rows:
+            self.by_place.setdefault(r.place_key, []).append(r)
+            self.doc_rows.setdefault(r.document_id, []).append(r)
+
+    def _grouped(self, r):
+        return r._replace(group=self.group.get(r.document_id, r.document_id))
+
+    def event_rows(self, place_key, lo, hi, undated):
+        rows = self.by_place.get(place_key, ())
+        if undated:
+            return [self._grouped(r) for r in rows if r.eff_date is None]
+        return [self._grouped(r) for r in rows if r.eff_date is not None and lo <= r.eff_date <= hi]
+
+    def event_rows_of_documents(self, ids):
+        return [self._grouped(r) for i in ids for r in self.doc_rows.get(i, ()) if isinstance(r, EventRow)]
+
+    # ------------------------------------------------------------------ claims
+    def add_claims(self, rows):
+        for r in rows:
+            self.by_speaker.setdefault(r.speaker_key, []).append(r)
+            self.claim_of[r.fact_id] = r
+            self.doc_rows.setdefault(r.document_id, []).append(r)
+            if r.group != r.fact_id:
+                self.claim_grp[r.fact_id] = r.group
+                self.claim_members.setdefault(r.group, [r.group]).append(r.fact_id)
+
+    def _claim(self, r):
+        return r._replace(group=self.claim_grp.get(r.fact_id, r.fact_id),
+                          wire_group=self.group.get(r.document_id, r.document_id))
+
+    def claim_block(self, speaker_key, lo, hi):
+        return [self._claim(r) for r in self.by_speaker.get(speaker_key, ())
+                if r.day is None or (lo is not None and lo <= r.day <= hi)]
+
+    def claims_of_documents(self, ids):
+        return [self._claim(r) for i in ids for r in self.doc_rows.get(i, ()) if isinstance(r, ClaimRow)]
+
+    def merge_claim_groups(self, group, into):
+        moved = self.claim_members.pop(group, [group])
+        for f in moved:
+            self.claim_grp[f] = into
+        self.claim_members.setdefault(into, [into]).extend(moved)
+
+    def claim_group(self, group):
+        return [self._claim(self.claim_of[f]) for f in sorted(set(self.claim_members.get(group, [group])))
+                if f in self.claim_of]
+
+    # ------------------------------------------------------------------ clusters
+    def sync_cluster(self, kind, key, payload, members, run_id):
+        want = sorted((m.get("document_id"), m.get("fact_id"), m.get("role") or "") for m in members)
+        fp = hash(json.dumps(payload, sort_keys=True, default=str) + repr(want))
+        if self.fingerprints.get((kind, key)) == fp:
+            return False
+        self.fingerprints[(kind, key)] = fp
+        if kind in self.fact_cluster:
+            for m in members:
+                self.fact_cluster[kind][m["fact_id"]] = key
+        if self.clusters is not None:
+            self.clusters[(kind, key)] = ({**payload, "fuse_run": run_id}, members)
+        return True
+
+    def delete_clusters(self, kind, keys):
+        for key in keys:
+            self.fingerprints.pop((kind, key), None)
+            if self.clusters is not None:
+                self.clusters.pop((kind, key), None)
+
+    def cluster_keys_for_facts(self, kind, fact_ids):
+        keys = self.fact_cluster.get(kind, {})
+        return {k for f in fact_ids if (k := keys.get(f)) is not None and (kind, k) in self.fingerprints}

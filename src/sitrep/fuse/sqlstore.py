@@ -1,0 +1,249 @@
+"""The store-backed fusion state (tables ``fuse_*`` of ``sitrep.store.schema``) and ``fuse_store``.
+
+``fuse_store(store, options, document_ids)`` fuses the given (new) documents in batches of
+``BATCH`` documents, one transaction per batch: a crash leaves every batch either fused or not,
+and a rerun fuses only what is missing (documents absent from ``fuse_documents``, facts absent
+from ``fuse_facts``/``fuse_claims``). Only current document versions take part.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Iterable
+
+from sqlalchemy import and_, exists, or_, select, update
+
+from sitrep.fuse.engine import ClaimRow, DocIn, FactIn, FusionEngine
+from sitrep.fuse.events import EventRow
+from sitrep.store import schema
+
+BATCH = 500
+CHUNK = 500          # ids per IN (...) list
+FACT_KINDS = ("claim", "control_change", "event")
+
+D, F, C, M = schema.documents, schema.facts, schema.clusters, schema.cluster_members
+FD, FB, FF, FC = schema.fuse_documents, schema.fuse_bands, schema.fuse_facts, schema.fuse_claims
+
+
+def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _canon(payload: dict) -> dict:
+    return json.loads(json.dumps(payload, ensure_ascii=False, default=str))
+
+
+class StoreBackend:
+    """Fusion state in the store's tables; ``conn`` is the open transaction of the current batch."""
+
+    def __init__(self, store):
+        self.store = store
+        self.conn = None
+
+    # ------------------------------------------------------------------ wire copies
+    def band_lookup(self, keys: list[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for part in _chunks(keys):
+            q = (select(FB.c.band_key, FB.c.document_id).join(D, D.c.id == FB.c.document_id)
+                 .where(FB.c.band_key.in_(part), D.c.is_current.is_(True)))
+            for k, doc in self.conn.execute(q):
+                out.setdefault(k, []).append(doc)
+        return out
+
+    def add_bands(self, doc_id: int, keys: list[int]) -> None:
+        if keys:
+            self.conn.execute(FB.insert(), [{"band_key": k, "document_id": doc_id} for k in keys])
+
+    def texts(self, ids: list[int]) -> dict[int, str]:
+        out = {}
+        for part in _chunks(ids):
+            out.update(self.conn.execute(select(D.c.id, D.c.text).where(D.c.id.in_(part))).all())
+        return out
+
+    def wire_groups(self, ids: list[int]) -> dict[int, int]:
+        out = {}
+        for part in _chunks(sorted(set(ids))):
+            out.update(self.conn.execute(select(FD.c.document_id, FD.c.wire_group)
+                                         .where(FD.c.document_id.in_(part))).all())
+        return out
+
+    def set_documents(self, groups: dict[int, int], run_id: int) -> None:
+        if groups:
+            self.conn.execute(FD.insert(), [{"document_id": d, "wire_group": g, "run_id": run_id}
+                                            for d, g in groups.items()])
+
+    def merge_groups(self, group: int, into: int) -> list[int]:
+        ids = list(self.conn.execute(select(FD.c.document_id).where(FD.c.wire_group == group)).scalars())
+        self.conn.execute(update(FD).where(FD.c.wire_group == group).values(wire_group=into))
+        return ids
+
+    def group_documents(self, group: int) -> list[dict]:
+        q = (select(D.c.id, D.c.outlet, D.c.published).join(FD, FD.c.document_id == D.c.id)
+             .where(FD.c.wire_group == group, D.c.is_current.is_(True)).order_by(D.c.id))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    # ------------------------------------------------------------------ events
+    _ev_cols = [FF.c.fact_id, FF.c.document_id, FF.c.kind, FF.c.place_key, FF.c.direction, FF.c.stance, FF.c.side,
+                FF.c.asserter, FF.c.eff_date, FF.c.date_source, FF.c.place_name, FF.c.resolved_name]
+
+    def add_event_rows(self, rows: list[EventRow]) -> None:
+        if rows:
+            names = [c.name for c in self._ev_cols]
+            self.conn.execute(FF.insert(), [dict(zip(names, r[:len(names)])) for r in rows])
+
+    def _event_query(self, current_only: bool = True):
+        q = (select(*self._ev_cols, D.c.outlet, D.c.published, FD.c.wire_group)
+             .join(D, D.c.id == FF.c.document_id).outerjoin(FD, FD.c.document_id == FF.c.document_id))
+        return q.where(D.c.is_current.is_(True)) if current_only else q
+
+    def event_rows(self, place_key: str, lo: str | None, hi: str | None, undated: bool) -> list[EventRow]:
+        q = self._event_query().where(FF.c.place_key == place_key)
+        q = q.where(FF.c.eff_date.is_(None)) if undated else q.where(FF.c.eff_date.between(lo, hi))
+        return [EventRow(*r) for r in self.conn.execute(q)]
+
+    def event_rows_of_documents(self, ids: list[int]) -> list[EventRow]:
+        out = []
+        for part in _chunks(ids):
+            q = self._event_query(current_only=False).where(FF.c.document_id.in_(part))
+            out += [EventRow(*r) for r in self.conn.execute(q)]
+        return out
+
+    # ------------------------------------------------------------------ claims
+    _cl_cols = [FC.c.fact_id, FC.c.document_id, FC.c.speaker_key, FC.c.speaker, FC.c.side, FC.c.day, FC.c.stems,
+                FC.c.claim_group]
+
+    def add_claims(self, rows: list[ClaimRow]) -> None:
+        if rows:
+            self.conn.execute(FC.insert(), [
+                {"fact_id": r.fact_id, "document_id": r.document_id, "speaker_key": r.speaker_key[:100],
+                 "speaker": (r.speaker or "")[:255] or None, "side": r.side, "day": r.day,
+                 "stems": " ".join(sorted(r.stems)), "claim_group": r.group} for r in rows])
+
+    def _claim_rows(self, where, current_only: bool = True) -> list[ClaimRow]:
+        q = (select(*self._cl_cols, D.c.outlet, D.c.published, FD.c.wire_group)
+             .join(D, D.c.id == FC.c.document_id).outerjoin(FD, FD.c.document_id == FC.c.document_id)
+             .where(where).order_by(FC.c.fact_id))
+        if current_only:
+            q = q.where(D.c.is_current.is_(True))
+        return [ClaimRow(*r[:6], frozenset(r[6].split()), *r[7:]) for r in self.conn.execute(q)]
+
+    def claim_block(self, speaker_key: str, lo: str | None, hi: str | None) -> list[ClaimRow]:
+        day = FC.c.day.is_(None) if lo is None else or_(FC.c.day.between(lo, hi), FC.c.day.is_(None))
+        return self._claim_rows(and_(FC.c.speaker_key == speaker_key, day))
+
+    def claims_of_documents(self, ids: list[int]) -> list[ClaimRow]:
+        return [r for part in _chunks(ids) for r in self._claim_rows(FC.c.document_id.in_(part), current_only=False)]
+
+    def merge_claim_groups(self, group: int, into: int) -> None:
+        self.conn.execute(update(FC).where(FC.c.claim_group == group).values(claim_group=into))
+
+    def claim_group(self, group: int) -> list[ClaimRow]:
+        return self._claim_rows(FC.c.claim_group == group)
+
+    def claim_text(self, fact_id: int) -> str | None:
+        payload = self.conn.execute(select(F.c.payload).where(F.c.id == fact_id)).scalar()
+        return json.loads(payload).get("text") if payload else None
+
+    # ------------------------------------------------------------------ clusters
+    def sync_cluster(self, kind: str, key: str, payload: dict, members: list[dict], run_id: int) -> bool:
+        """Write cluster (kind, key) unless it already holds exactly these members and payload."""
+        payload = _canon(payload)
+        want = sorted((m.get("document_id"), m.get("fact_id"), m.get("role")) for m in members)
+        row = self.conn.execute(select(C.c.id, C.c.payload).where(C.c.kind == kind, C.c.key == key)).first()
+        if row is not None:
+            old = json.loads(row.payload or "{}")
+            old.pop("fuse_run", None)
+            have = sorted(tuple(r) for r in self.conn.execute(
+                select(M.c.document_id, M.c.fact_id, M.c.role).where(M.c.cluster_id == row.id)))
+            if old == payload and have == want:
+                return False
+        self.store.upsert_cluster(kind, key, {**payload, "fuse_run": run_id}, members, conn=self.conn)
+        return True
+
+    def delete_clusters(self, kind: str, keys) -> None:
+        for part in _chunks(sorted(keys)):
+            ids = select(C.c.id).where(C.c.kind == kind, C.c.key.in_(part)).scalar_subquery()
+            self.conn.execute(M.delete().where(M.c.cluster_id.in_(ids)))
+            self.conn.execute(C.delete().where(C.c.kind == kind, C.c.key.in_(part)))
+
+    def cluster_keys_for_facts(self, kind: str, fact_ids: list[int]) -> set[str]:
+        out: set[str] = set()
+        for part in _chunks(sorted(set(fact_ids))):
+            q = (select(C.c.key).distinct().join(M, M.c.cluster_id == C.c.id)
+                 .where(C.c.kind == kind, M.c.fact_id.in_(part)))
+            out.update(self.conn.execute(q).scalars())
+        return out
+
+
+# ---------------------------------------------------------------------------- fuse_store
+def _work_documents(conn, ids: list[int]) -> tuple[list[DocIn], list[int]]:
+    """Unfused current documents among IDS (ok, or exact duplicates) and older versions they retire."""
+    fused = exists().where(FD.c.document_id == D.c.id)
+    q = (select(D.c.id, D.c.doc_id, D.c.text, D.c.outlet, D.c.published, D.c.duplicate_of, D.c.content_hash)
+         .where(D.c.id.in_(ids), D.c.is_current.is_(True), ~fused,
+                or_(D.c.status == "ok", D.c.duplicate_of.is_not(None))).order_by(D.c.id))
+    docs, retired = [], []
+    for r in conn.execute(q):
+        original = None
+        if r.duplicate_of:
+            original = conn.execute(select(D.c.id).where(D.c.doc_id == r.duplicate_of, D.c.status == "ok",
+                                                         D.c.content_hash == r.content_hash)
+                                    .order_by(D.c.id).limit(1)).scalar()
+        docs.append(DocIn(r.id, r.text, r.outlet, r.published, original))
+        retired += conn.execute(select(FD.c.document_id).join(D, D.c.id == FD.c.document_id)
+                                .where(D.c.doc_id == r.doc_id, D.c.id != r.id)).scalars().all()
+    return docs, retired
+
+
+def _work_facts(conn, ids: list[int]) -> list[FactIn]:
+    q = (select(F.c.id, F.c.document_id, F.c.kind, F.c.place_key, F.c.payload, D.c.published, D.c.outlet)
+         .join(D, D.c.id == F.c.document_id)
+         .where(F.c.document_id.in_(ids), D.c.is_current.is_(True), F.c.kind.in_(FACT_KINDS),
+                ~exists().where(FF.c.fact_id == F.c.id), ~exists().where(FC.c.fact_id == F.c.id))
+         .order_by(F.c.id))
+    return [FactIn(r.id, r.document_id, r.kind, r.place_key, json.loads(r.payload), r.published, r.outlet)
+            for r in conn.execute(q)]
+
+
+def fuse_store(store, options, document_ids: list[int] | None = None) -> int:
+    """Update clusters for the given newly processed documents (row ids; None = every document not
+    fused yet). Returns the number of clusters created or updated."""
+    backend = StoreBackend(store)
+    engine = FusionEngine(backend, options)
+    with store.engine.begin() as conn:
+        if document_ids is None:
+            ids = list(conn.execute(select(D.c.id).where(D.c.is_current.is_(True)).order_by(D.c.id)).scalars())
+        else:
+            ids = sorted(set(document_ids))
+        run_id = conn.execute(schema.fuse_runs.insert().values(started_at=_now(), n_documents=0, n_clusters=0)
+                              ).inserted_primary_key[0]
+    touched: set = set()
+    n_docs = 0
+    for part in _chunks(ids, BATCH):
+        with store.engine.begin() as conn:
+            backend.conn = conn
+            docs, retired = _work_documents(conn, part)
+            facts = _work_facts(conn, part)
+            if docs or facts or retired:
+                touched |= engine.fuse(docs, facts, run_id, retired=set(retired))
+            n_docs += len(docs)
+    backend.conn = None
+    with store.engine.begin() as conn:
+        conn.execute(update(schema.fuse_runs).where(schema.fuse_runs.c.id == run_id)
+                     .values(n_documents=n_docs, n_clusters=len(touched)))
+    return len(touched)
+
+
+def last_run(store) -> dict | None:
+    """The latest fuse_runs row (id, started_at, n_documents, n_clusters)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(schema.fuse_runs).order_by(schema.fuse_runs.c.id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+__all__ = ["StoreBackend", "fuse_store", "last_run"]

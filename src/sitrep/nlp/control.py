@@ -1,0 +1,461 @@
+"""Territorial control changes: which place changed hands, to/from whom, per whom.
+
+``extract(ctx) -> (control_changes, leftovers)``. Triggers and cues come from
+``data/triggers.yaml``; this module reads the dependency parse:
+
+1. find trigger words (verbs, nouns, participles used as adjectives) and their *theme*
+   (the place: object, passive subject, "of"-object, appositive head, coordinated list);
+2. find the agent (subject, "by"-agent, possessor) and turn the frame into ``to``/``from``;
+3. decide modality (failed/tried/threatens/could ...) and stance (asserted, denied,
+   annexation_claim), attribution (claim speaker) and date;
+4. infer missing sides from context ("liberated after months of Russian occupation", the
+   side that gains ground elsewhere in the document), then keep one record per
+   (place, to-side, stance).
+
+Non-asserted candidates ("failed to capture X") come back as ``leftovers`` for the
+event extractor, never as control changes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from sitrep.nlp.events import RELATIVE_PRONOUNS, Context, children, prep_objects, subject
+from sitrep.nlp.plover import denial_of, find_denials, modality_of
+
+PASSIVE_DEPS = ("nsubjpass", "auxpass")
+CONTROL_NOUNS = {"control", "hold", "possession", "charge", "command"}
+VERB_TAGS = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
+PLURAL_AREAS = {"regions", "provinces", "oblasts", "districts", "towns", "villages", "cities",
+                "states", "territories", "areas", "settlements", "governorates", "townships"}
+
+
+def extract(ctx: Context) -> tuple[list[dict], list[dict]]:
+    cands: list[dict] = []
+    for tok in ctx.doc:
+        entry = trigger_entry(ctx, tok)
+        if entry is not None:
+            cands.extend(analyse(ctx, tok, entry))
+    cands.extend(find_denials(ctx))
+    ctx.control_tokens = {c["_tok"].i for c in cands}
+    _infer_sides(ctx, cands)
+    changes, leftovers = [], []
+    for c in sorted(cands, key=lambda c: c["_tok"].i):
+        if c["modality"] != "asserted" and c["stance"] != "denied":
+            leftovers.append(c)
+        elif not (c.get("to") or {}).get("side"):
+            leftovers.append(c)
+        else:
+            changes.append(c)
+    return _dedupe([_finish(ctx, c) for c in changes]), leftovers
+
+
+# ------------------------------------------------------------------------------ triggers
+
+def trigger_entry(ctx: Context, tok) -> dict | None:
+    trig = ctx.lex.get("triggers") or {}
+    lemma = ctx.lex["_forms"].get(tok.lower_) or tok.lemma_.lower()
+    entry = trig.get(lemma)
+    if entry is None:
+        return None
+    pos = entry.get("pos", "any")
+    is_verb = tok.tag_ in VERB_TAGS or tok.pos_ == "VERB" or (tok.pos_ == "ADJ" and tok.lower_.endswith("ed"))
+    is_noun = tok.pos_ == "NOUN"
+    if (pos == "verb" and not is_verb) or (pos == "noun" and not is_noun) or not (is_verb or is_noun):
+        return None
+    needs = entry.get("needs")
+    if needs and not _has_needed(tok, needs):
+        return None
+    return dict(entry, lemma=lemma, is_verb=is_verb and not is_noun)
+
+
+def _has_needed(tok, needs) -> bool:
+    near = list(tok.children) + [g for c in tok.children for g in c.children]
+    near += list(tok.doc[tok.i + 1: min(len(tok.doc), tok.i + 4)])
+    return any(t.lower_ in needs or t.lemma_.lower() in needs for t in near)
+
+
+# ------------------------------------------------------------------------------ analysis
+
+def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
+    """Candidates (one per place) for a trigger token."""
+    frame = entry["frame"]
+    themes, agent, to_tok, from_tok = (_verb_roles if entry["is_verb"] else _noun_roles)(ctx, tok, entry)
+    places = []
+    for t in themes:
+        places.extend(places_for(ctx, t, allow_country=frame == "annex"))
+    if not places:
+        return []
+    agent_actor = ctx.actor(agent) if agent is not None else None
+    if entry.get("military") and agent is not None and not ctx.is_military(agent, agent_actor):
+        return []
+    to = from_ = None
+    explicit_to = explicit_from = ctx.actor(to_tok) if to_tok is not None else None
+    if from_tok is not None:
+        explicit_from = ctx.actor(from_tok)
+    if frame in ("gain", "expel"):
+        to, from_ = agent_actor, explicit_from if from_tok is not None else None
+    elif frame == "fall":
+        to = explicit_to
+    elif frame in ("lose", "withdraw"):
+        from_, to = agent_actor, explicit_to
+    elif frame == "handover":
+        from_, to = agent_actor, explicit_to
+    elif frame == "annex":
+        into = next((o for t in [tok, *themes] for _k, o in prep_objects(t, "into", "to")
+                     if ctx.side_of(o.text)), None)
+        to = {"name": into.text, "side": ctx.side_of(into.text)} if into is not None else agent_actor
+        if not (to or {}).get("side"):
+            to = annexing_leader(ctx, tok, agent)
+    modality = modality_of(ctx, tok, annex=frame == "annex")
+    stance = "annexation_claim" if frame == "annex" else "asserted"
+    out = []
+    for place in places:
+        out.append({"_tok": tok, "_entry": entry, "_agent": agent, "frame": frame, "place": place,
+                    "to": _clean(to), "from": _clean(from_), "stance": stance, "modality": modality,
+                    "trigger": tok.text, "_inferred": False})
+    denial = denial_of(ctx, tok)
+    for c in out:
+        if denial is not None and frame != "annex":
+            c["stance"], c["modality"] = "denied", "asserted"
+            c["_denier"] = denial
+        elif modality == "negated" and ctx.attribution(tok)[0] is not None and frame != "annex":
+            spk = ctx.attribution(tok)[0]
+            c["stance"], c["modality"] = "denied", "asserted"
+            c["_denier"] = {"name": spk.get("name"), "side": spk.get("side"), "claimed_side": None}
+    return out
+
+
+def _clean(actor):
+    if not actor or not actor.get("side"):
+        return None if not actor or not actor.get("name") else {"name": actor["name"], "side": None}
+    return {"name": actor.get("name"), "side": actor["side"]}
+
+
+def _verb_roles(ctx: Context, tok, entry):
+    frame = entry["frame"]
+    needs = set(entry.get("needs") or ())
+    passive = any(c.dep_ in PASSIVE_DEPS for c in tok.children) or (
+        tok.tag_ == "VBN" and not children(tok, "nsubj", "aux"))
+    agent = to_tok = from_tok = None
+    themes: list = []
+    if passive:
+        agent = next((o for _k, o in prep_objects(tok, "by")), None)
+        if agent is not None and ctx.side_of(agent.text) is None and agent.lemma_.lower() not in ctx.sets["military_nouns"]:
+            agent = None  # "halted by air strikes"
+    else:
+        agent = subject(tok)
+    if frame == "fall":
+        themes = children(tok, "nsubj", "nsubjpass")
+        to_tok = next((o for k, o in prep_objects(tok, "to", "into", "under") if k == "to"), None) \
+            or _hands_holder(tok)
+        agent = None
+    elif frame in ("withdraw",):
+        themes = [o for _k, o in prep_objects(tok, "from", "out of", "out from")]
+        if not themes and tok.lemma_.lower() in ("abandon", "leave", "flee", "evacuate") or entry["lemma"] in (
+                "abandon", "leave", "flee"):
+            themes = [t for t in children(tok, "dobj") if t.lemma_.lower() not in ctx.sets["military_nouns"]]
+    elif frame == "expel":
+        themes = [o for _k, o in prep_objects(tok, "from", "out of", "out from")]
+        from_tok = next(iter(children(tok, "dobj")), None)
+    else:
+        if needs & {"control", "hold"}:
+            for ctl in children(tok, "dobj") + [tok]:
+                if ctl is tok or ctl.lemma_.lower() in needs:
+                    themes += [o for _k, o in prep_objects(ctl, "of", "over")]
+        elif needs & {"flag"}:
+            for holder in [tok] + children(tok, "dobj"):
+                themes += [o for _k, o in prep_objects(holder, "over", "above", "in", "on", "at")]
+            if agent is None or ctx.actor(agent) is None:
+                flag = next((t for t in children(tok, "dobj") if t.lemma_.lower() == "flag"), None)
+                if flag is not None:
+                    agent = flag
+        elif passive:
+            themes = children(tok, "nsubjpass")
+        else:
+            themes = [t for t in children(tok, "dobj") if t.lemma_.lower() not in needs]
+            if frame == "annex" and not themes:
+                themes = [o for _k, o in prep_objects(tok, "of")]
+        if frame == "handover":
+            to_tok = next((o for k, o in prep_objects(tok, "to")), None)
+        if frame == "gain":
+            from_tok = next((o for _k, o in prep_objects(tok, "from") if ctx.side_of(o.text)), None)
+    themes = [o for t in themes for o in (
+        [x for _k, x in prep_objects(t, "of", "over")] if t.lemma_.lower() in CONTROL_NOUNS else [t])]
+    themes = [t.head if t.lower_ in RELATIVE_PRONOUNS and t.head.dep_ == "relcl" else t for t in themes]
+    themes = [t.head.head if t.lower_ in RELATIVE_PRONOUNS else t for t in themes]
+    if not themes and not passive and frame != "fall":   # misparsed object: "handed over Bakhmut"
+        themes = [c for c in tok.rights if c.dep_ in ("advmod", "npadvmod", "attr", "oprd", "dep")
+                  and ctx.place_at(c) is not None]
+    if not themes:
+        themes, agent = _reduced_relative(ctx, tok, frame, agent, passive)
+    return themes, agent, to_tok, from_tok
+
+
+def _reduced_relative(ctx, tok, frame, agent, passive):
+    """"a newly recaptured village", "Izium, liberated by ...", "an eastern town liberated after ..."."""
+    if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN"):
+        return [tok.head], agent if passive else None
+    if frame in ("gain", "lose", "annex", "fall"):
+        subj = next(iter(children(tok, "nsubj")), None)
+        if subj is not None and not children(tok, "dobj") and _placey(ctx, subj):
+            return [subj], None
+    if tok.tag_ == "VBN" or frame == "fall":
+        left = _left_neighbour(ctx, tok)
+        if left is not None:
+            return [left], agent if (passive or frame == "fall") else None
+    return [], agent
+
+
+def _left_neighbour(ctx, tok):
+    """The place word right before the trigger: "in the town of Izium, liberated by ..."."""
+    i = tok.i - 1
+    skip = ctx.sets["light_adverbs"] | {",", "has", "have", "had", "not", "been", "was", "were", "is", "finally"}
+    while i >= tok.sent.start and (tok.doc[i].lower_ in skip or tok.doc[i].dep_ in ("neg", "aux", "auxpass")):
+        i -= 1
+    if i < tok.sent.start:
+        return None
+    cand = tok.doc[i]
+    return cand if _placey(ctx, cand) else None
+
+
+def _placey(ctx, t) -> bool:
+    return ctx.place_at(t) is not None or t.lemma_.lower() in ctx.sets["place_nouns"]
+
+
+def _hands_holder(tok):
+    """"fell into Russian hands" / "came under RSF control" -> the modifier naming the holder."""
+    for _k, o in prep_objects(tok, "into", "under", "in"):
+        if o.lemma_.lower() in ("hand", "control", "rule", "grip"):
+            mod = next((c for c in o.children if c.dep_ in ("amod", "poss", "compound", "nmod")), None)
+            if mod is not None:
+                return mod
+            of = next((x for _k2, x in prep_objects(o, "of")), None)
+            if of is not None:
+                return of
+    return None
+
+
+def _noun_roles(ctx: Context, tok, entry):
+    frame = entry["frame"]
+    preps = ("from", "out of") if frame == "withdraw" else ("of",)
+    themes = [o for _k, o in prep_objects(tok, *preps)]
+    themes += children(tok, "appos")
+    agent = to_tok = None
+    poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+    if poss is not None:
+        place = ctx.place_at(poss)
+        if not themes and place is not None and not _is_country(place):
+            themes = [poss]          # "Bakhmut's fall"
+        else:
+            agent = poss             # "Ukraine's capture of Lyman"
+    if agent is None:
+        agent = next((o for _k, o in prep_objects(tok, "by")), None)
+    if agent is None:
+        agent = next((c for c in tok.children if c.dep_ in ("amod", "compound", "nmod")
+                      and ctx.side_of(c.text) and ctx.place_at(c) is None), None)
+    if frame == "fall":
+        to_tok = next((o for k, o in prep_objects(tok, "to")), None) or _hands_holder(tok)
+        agent = None
+    elif frame == "handover":
+        to_tok = next((o for k, o in prep_objects(tok, "to")), None)
+    return themes, agent, to_tok, None
+
+
+# ------------------------------------------------------------------------------ places
+
+def places_for(ctx: Context, tok, allow_country: bool = False) -> list[dict]:
+    """Place mentions a theme token stands for (coordination expanded, containers refused)."""
+    found: list[dict] = []
+    for t in [tok, *tok.conjuncts]:
+        for p in _places_one(ctx, t):
+            if p is None or (_is_country(p) and not allow_country):
+                continue
+            if all(p.get("evidence") != q.get("evidence") for q in found):
+                found.append(p)
+    return found
+
+
+def _places_one(ctx: Context, t) -> list[dict]:
+    p = ctx.place_at(t)
+    if p is not None:
+        if t.dep_ == "poss" or any(c.dep_ == "case" for c in t.children):
+            return []
+        return [p]
+    lemma, low = t.lemma_.lower(), t.lower_
+    if lemma in ctx.sets["place_nouns"] and t.tag_ in ("NN", "NNP") and low not in ctx.sets["container_nouns"]:
+        for _k, o in prep_objects(t, "of"):
+            q = ctx.place_at(o)
+            if q is not None:
+                return [q]
+        for c in t.children:
+            if c.dep_ in ("appos", "compound", "nmod", "npadvmod") and ctx.place_at(c) is not None:
+                return [ctx.place_at(c)]
+        if t.dep_ == "appos" and ctx.place_at(t.head) is not None:
+            return [ctx.place_at(t.head)]
+        le = t.left_edge.i
+        if le >= 2 and t.doc[le - 1].text == "," and ctx.place_at(t.doc[le - 2]) is not None:
+            return [ctx.place_at(t.doc[le - 2])]
+        return []
+    if low in PLURAL_AREAS:
+        out = []
+        for c in t.children:
+            if c.dep_ in ("compound", "nmod", "appos") and ctx.place_at(c) is not None:
+                out += [ctx.place_at(x) for x in [c, *c.conjuncts] if ctx.place_at(x) is not None
+                        and not any(g.dep_ == "case" for g in x.children)]
+        for _k, o in prep_objects(t, "of"):
+            q = ctx.place_at(o)
+            if q is not None and not _is_country(q):
+                out += [ctx.place_at(x) for x in [o, *o.conjuncts] if ctx.place_at(x) is not None]
+        return out
+    return []
+
+
+def _is_country(place: dict) -> bool:
+    if place.get("precision") == "country":
+        return True
+    feature = ((place.get("resolved") or {}).get("feature") or "")
+    return feature.startswith("PCL")
+
+
+# ------------------------------------------------------------------------------ sides
+
+def _infer_sides(ctx: Context, cands: list[dict]) -> None:
+    """Fill a missing ``to`` from context; fill ``from`` as the other side when clear."""
+    gains = Counter(c["to"]["side"] for c in cands
+                    if c["frame"] in ("gain", "expel", "fall") and c.get("to") and c["to"].get("side")
+                    and c["stance"] == "asserted")
+    for c in cands:
+        if c["frame"] == "annex":
+            continue
+        to, frm = c.get("to") or {}, c.get("from") or {}
+        if not to.get("side"):
+            side = None
+            if c.get("_denier") is not None:
+                side = c["_denier"].get("claimed_side") or ctx.other_side(c["_denier"].get("side"))
+            elif c["_entry"].get("occupier"):
+                occ = occupier_side(ctx, c["_tok"])
+                if occ:
+                    c["from"] = {"name": occ, "side": occ}
+                    side = ctx.other_side(occ)
+            if side is None and frm.get("side"):
+                side = ctx.other_side(frm["side"])
+            if side is None and c["frame"] in ("gain", "fall", "lose") and gains:
+                side = gains.most_common(1)[0][0]
+            if side:
+                c["to"] = {"name": side, "side": side}
+                c["_inferred"] = True
+        if c.get("to") and c["to"].get("side") and not (c.get("from") or {}).get("side"):
+            other = ctx.other_side(c["to"]["side"])
+            if other:
+                c["from"] = {"name": other, "side": other}
+
+
+def occupier_side(ctx: Context, tok) -> str | None:
+    """"after months of Russian occupation", "Russian-occupied", "occupied by the RSF"."""
+    occ = ctx.sets["occupation_nouns"]
+    for t in tok.sent:
+        low = t.lemma_.lower()
+        if low in occ or t.lower_ in occ:
+            for c in t.children:
+                if c.dep_ in ("amod", "poss", "compound", "nmod"):
+                    side = ctx.side_of(c.text)
+                    if side:
+                        return side
+        if "-" in t.text or low in ("occupy", "hold", "control"):
+            if low in ("occupy", "hold", "control"):
+                by = next((o for _k, o in prep_objects(t, "by")), None)
+                if by is not None and ctx.side_of(by.text):
+                    return ctx.side_of(by.text)
+    for piece in tok.sent.text.split():
+        if piece.lower().endswith(("-occupied", "-held", "-controlled")):
+            side = ctx.side_of(piece.split("-")[0])
+            if side:
+                return side
+    return None
+
+
+# ------------------------------------------------------------------------------ output
+
+def _finish(ctx: Context, c: dict) -> dict:
+    tok = c["_tok"]
+    entry = c["_entry"]
+    if c["frame"] == "annex":
+        asserted_by, claim = annexing_leader(ctx, tok, c.get("_agent")), ctx.attribution(tok)[1]
+        if asserted_by is None:
+            asserted_by, claim = ctx.attribution(tok)
+    elif c.get("_denier") is not None and c["_denier"].get("name"):
+        asserted_by = {k: c["_denier"].get(k) for k in ("name", "side")}
+        claim = ctx.attribution(tok)[1]
+    else:
+        asserted_by, claim = ctx.attribution(tok)
+    date, precision = ctx.date_for(tok, extra=_governors(tok) if c["frame"] == "annex" else ())
+    conf = float(entry.get("confidence", 0.85))
+    if c["_inferred"]:
+        conf *= 0.8
+    if not c["place"].get("resolved"):
+        conf *= 0.85
+    if asserted_by is not None and c["stance"] == "asserted":
+        conf *= 0.9
+    place = {k: c["place"].get(k) for k in ("name", "resolved", "precision")}
+    return {"place": place, "to": c.get("to"), "from": c.get("from"), "asserted_by": asserted_by,
+            "stance": c["stance"], "date": date, "date_precision": precision,
+            "confidence": round(min(conf, 1.0), 2), "evidence": ctx.evidence(tok), "claim": claim,
+            "trigger": c["trigger"], "modality": c["modality"],
+            "place_evidence": c["place"].get("evidence")}
+
+
+def _governors(tok) -> list:
+    """Verbs above an annexation trigger: "Putin last week signed treaties that purported to absorb"."""
+    out, node = [], tok
+    while node.head is not node and len(out) < 6:
+        node = node.head
+        if node.pos_ == "VERB":
+            out.append(node)
+    return out
+
+
+def annexing_leader(ctx: Context, tok, agent) -> dict | None:
+    """Who claims an annexation: the person acting ("Mr Putin ... signed treaties that
+    purported to absorb"), the possessor ("Mr. Putin's paperwork would admit"), else the state."""
+    node, seen = tok, 0
+    candidates = [agent] if agent is not None else []
+    while node.head is not node and seen < 6:
+        subj = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in RELATIVE_PRONOUNS), None)
+        if subj is not None:
+            candidates.append(subj)
+        node, seen = node.head, seen + 1
+    subj = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is not None:
+        candidates.append(subj)
+    for cand in candidates:
+        for t in [cand, *[c for c in cand.children if c.dep_ == "poss"]]:
+            if t.ent_type_ == "PERSON" or (t.pos_ == "PROPN" and ctx.actors and ctx.actors.person(t.text)):
+                named = ctx._named(t)
+                named["name"] = ctx.full_person_name(named["name"])
+                person = ctx.actors.person(named["name"]) if ctx.actors else None
+                if person and not named.get("side"):
+                    named["side"] = person.get("side")
+                return named
+    for cand in candidates:
+        actor = ctx.actor(cand)
+        if actor and actor.get("side"):
+            return actor
+    return None
+
+
+def _dedupe(records: list[dict]) -> list[dict]:
+    """One record per (place, to-side, stance): the first; later copies may fill a date."""
+    kept: dict[tuple, dict] = {}
+    for r in records:
+        res = r["place"].get("resolved") or {}
+        pkey = res.get("geonames_id") or " ".join((r["place"].get("name") or "").lower().split())
+        key = (pkey, (r.get("to") or {}).get("side"), r["stance"])
+        first = kept.get(key)
+        if first is None:
+            kept[key] = r
+            continue
+        same_voice = ((first.get("asserted_by") or {}).get("name") == (r.get("asserted_by") or {}).get("name"))
+        if first.get("date") is None and r.get("date") and same_voice:
+            first["date"], first["date_precision"] = r["date"], r["date_precision"]
+        first["confidence"] = max(first["confidence"], r["confidence"])
+    return list(kept.values())

@@ -1,0 +1,459 @@
+"""spaCy component ``sitrep_events``: territorial control changes and PLOVER events.
+
+Runs after ``sitrep_places`` and ``sitrep_claims`` and sets
+
+    doc._.control_changes   which place changed hands, to/from whom, per whom (CONTRACT.md)
+    doc._.events            PLOVER events (ASSAULT, MOBILIZE, AID, ...)
+
+The linguistics live in data files (``triggers.yaml``, ``plover.yaml``); the code reads the
+dependency parse: ``control.py`` finds the changes, ``plover.py`` the events. This module
+holds the component and ``Context``, the per-document view both use: place mentions by
+token, actor sides, claims (attribution), dates, modality.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+
+from sitrep.models import evidence as make_evidence
+from sitrep.nlp.dates import find_dates
+from sitrep.options import Options
+
+SPEECH_VERBS = {"say", "tell", "claim", "announce", "report", "state", "insist", "confirm",
+                "acknowledge", "add", "write", "cite", "assert", "declare", "allege", "admit",
+                "post", "tweet", "quote", "deny", "warn", "brief", "stress", "note", "contend"}
+CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "conj", "acl", "pcomp"}
+RELATIVE_PRONOUNS = {"that", "which", "who", "whom", "whose"}
+PRONOUNS = {"it", "they", "we", "he", "she", "its", "their", "our", "us", "them"}
+
+
+@Language.factory("sitrep_events")
+def make_events(nlp: Language, name: str):
+    from sitrep.nlp.pipeline import register_extensions
+
+    register_extensions()
+    return EventsComponent(nlp, name)
+
+
+class EventsComponent:
+    """Find control changes and PLOVER events; resources load lazily with defaults."""
+
+    def __init__(self, nlp: Language, name: str = "sitrep_events"):
+        self.nlp = nlp
+        self.name = name
+        self.options: Options | None = None
+        self.lexicon: dict | None = None
+        self.actors = None
+
+    def setup(self, *, options: Options | None = None, gazetteer=None) -> None:
+        """Load the data files for ``options`` (the gazetteer is not needed here)."""
+        from sitrep.nlp.actors import load_actors
+
+        self.options = options or Options()
+        self.lexicon = load_lexicon(self.options)
+        self.actors = load_actors(self.options)
+
+    def __call__(self, doc):
+        from sitrep.nlp import control, plover
+
+        if self.lexicon is None:
+            self.setup(options=self.options)
+        places_pipe = self.nlp.get_pipe("sitrep_places") if "sitrep_places" in self.nlp.pipe_names else None
+        ctx = Context(doc, self.lexicon, self.actors, places_pipe)
+        changes, leftovers = control.extract(ctx)
+        doc._.control_changes = changes
+        doc._.events = plover.extract(ctx, leftovers)
+        return doc
+
+
+# ------------------------------------------------------------------------------ data
+
+def load_lexicon(options: Options) -> dict:
+    """``triggers.yaml`` + ``plover.yaml`` (packaged, then user dirs; lists extend, maps merge)."""
+    return _load_lexicon(tuple(str(p) for p in options.data_files("triggers.yaml")),
+                         tuple(str(p) for p in options.data_files("plover.yaml")))
+
+
+@lru_cache(maxsize=8)
+def _load_lexicon(trigger_paths: tuple[str, ...], plover_paths: tuple[str, ...]) -> dict:
+    import yaml
+
+    merged: dict = {}
+    for path in trigger_paths + plover_paths:
+        _merge(merged, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    lex = merged
+    # surface form -> lemma for the control triggers (the lemmatiser is not always right)
+    forms = {}
+    for lemma, entry in (lex.get("triggers") or {}).items():
+        forms[lemma] = lemma
+        for f in entry.get("forms") or ():
+            forms[f] = lemma
+    lex["_forms"] = forms
+    lex["_sets"] = {k: set(lex.get(k) or ()) for k in
+                    ("military_nouns", "place_nouns", "container_nouns", "occupation_nouns", "light_adverbs")}
+    return lex
+
+
+def _merge(out: dict, new: dict) -> None:
+    for key, val in new.items():
+        if isinstance(val, dict) and isinstance(out.get(key), dict):
+            _merge(out[key], val)
+        elif isinstance(val, list) and isinstance(out.get(key), list):
+            out[key] = out[key] + val
+        else:
+            out[key] = val
+
+
+# ------------------------------------------------------------------------------ context
+
+class Context:
+    """Per-document lookups shared by control.py and plover.py."""
+
+    def __init__(self, doc, lexicon: dict, actors, places_pipe=None):
+        self.doc = doc
+        self.lex = lexicon
+        self.sets = lexicon["_sets"]
+        self.actors = actors
+        self.places_pipe = places_pipe
+        self.published = doc._.published
+        self.outlet = (doc._.meta or {}).get("outlet")
+        self.claims = list(doc._.claims or [])
+        self.places = list(doc._.places or [])
+        self._place_by_token: dict[int, dict] = {}
+        for p in self.places:
+            ev = p.get("evidence") or {}
+            span = doc.char_span(ev.get("start", 0), ev.get("end", 0), alignment_mode="expand")
+            for t in span or ():
+                self._place_by_token.setdefault(t.i, p)
+        self._dates: dict[int, list] = {}
+        self._side_counts: Counter | None = None
+
+    # -- places -------------------------------------------------------------------------
+    def place_at(self, tok) -> dict | None:
+        """The place mention covering ``tok`` (from sitrep_places), else a resolved PROPN."""
+        p = self._place_by_token.get(tok.i)
+        if p is not None:
+            return {"name": p.get("name"), "resolved": p.get("resolved"),
+                    "precision": p.get("precision"), "evidence": p.get("evidence")}
+        if tok.pos_ != "PROPN" or tok.ent_type_ in ("PERSON", "NORP", "DATE", "ORDINAL"):
+            return None
+        span = proper_span(tok)
+        if self.actors is not None and self.actors.side(span.text) and not self._is_placey(span):
+            return None
+        if self.places_pipe is not None and hasattr(self.places_pipe, "resolve_text"):
+            try:
+                got = self.places_pipe.resolve_text(span.text, self.doc)
+            except Exception:  # a lookup failure must not kill the document
+                got = None
+            if got:
+                got = dict(got)
+                if "resolved" not in got and "lat" in got:   # a bare resolved dict
+                    got = {"name": span.text, "resolved": got, "precision": None}
+                got.setdefault("name", span.text)
+                got["evidence"] = make_evidence(self.doc.text, span.start_char, span.end_char)
+                return got
+        if tok.ent_type_ in ("GPE", "LOC", "FAC"):
+            return {"name": span.text, "resolved": None, "precision": None,
+                    "evidence": make_evidence(self.doc.text, span.start_char, span.end_char)}
+        return None
+
+    def _is_placey(self, span) -> bool:
+        return span.root.ent_type_ in ("GPE", "LOC", "FAC") and span.root.i in self._place_by_token
+
+    # -- actors -------------------------------------------------------------------------
+    def side_of(self, text: str | None) -> str | None:
+        if not text or self.actors is None:
+            return None
+        return self.actors.side(text, outlet=self.outlet)
+
+    def actor(self, tok) -> dict | None:
+        """``{"name", "side"}`` for the noun phrase headed by ``tok`` (pronouns resolved)."""
+        if tok is None:
+            return None
+        if tok.lower_ in PRONOUNS or tok.tag_ in ("PRP", "PRP$"):
+            return self.antecedent(tok)
+        if tok.lower_ in RELATIVE_PRONOUNS and tok.dep_.startswith("nsubj"):
+            rel = tok.head
+            if rel.dep_ == "relcl":
+                return self.actor(rel.head)
+        if tok.ent_type_ == "PERSON" and self.actors is not None:
+            name = self.full_person_name(proper_span(tok).text)
+            person = self.actors.person(name)
+            side = (person or {}).get("side") or self.side_of(noun_phrase_spans(tok)[-1].text)
+            return {"name": name, "side": side}
+        for span in noun_phrase_spans(tok):
+            text = span.text.strip()
+            if not text:
+                continue
+            got = self.actors.resolve(text, outlet=self.outlet) if self.actors else {"name": text, "side": None}
+            if got.get("side"):
+                name = got.get("name") or text
+                return {"name": clean_name(name), "side": got["side"]}
+        span = noun_phrase_spans(tok)[0]
+        owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in PRONOUNS), None)
+        side = (self.antecedent(owner) or {}).get("side") if owner is not None else None
+        return {"name": clean_name(span.text), "side": side}
+
+    def antecedent(self, tok) -> dict | None:
+        """Who a pronoun stands for: the speaker for we/our, else the speech-verb subject."""
+        low = tok.lower_
+        if low in ("we", "our", "us"):
+            claim = self.claim_covering(tok)
+            if claim is not None:
+                spk = claim[1].get("speaker") or {}
+                if spk.get("side"):
+                    return {"name": spk.get("name"), "side": spk["side"]}
+            spk = self.speech_speaker(tok)
+            if spk and spk.get("side"):
+                return spk
+            return None
+        spk = self.speech_speaker(tok, person_ok=False)
+        if spk and spk.get("side"):
+            return spk
+        # the nearest actor subject earlier in the sentence
+        for t in reversed(list(tok.sent[: tok.i - tok.sent.start])):
+            if t.dep_.startswith("nsubj") and t.lower_ not in PRONOUNS:
+                got = self.actor(t)
+                if got and got.get("side"):
+                    return got
+        return None
+
+    def is_military(self, tok, actor: dict | None) -> bool:
+        if tok is None:
+            return False
+        if tok.lemma_.lower() in self.sets["military_nouns"] or tok.lower_ in self.sets["military_nouns"]:
+            return True
+        if actor and actor.get("side") and tok.pos_ == "PROPN" and tok.ent_type_ != "PERSON":
+            return self.actors.person(tok.text) is None
+        return False
+
+    def side_counts(self) -> Counter:
+        """How often each side appears as an armed actor in the document."""
+        if self._side_counts is None:
+            counts: Counter = Counter()
+            mil = self.sets["military_nouns"]
+            for tok in self.doc:
+                if tok.pos_ in ("NOUN", "PROPN") and (tok.lemma_.lower() in mil or tok.lower_ in mil) \
+                        and tok.lower_ not in PRONOUNS:
+                    side = None
+                    for span in noun_phrase_spans(tok)[:1]:
+                        side = self.side_of(span.text)
+                    if side:
+                        counts[side] += 1
+            self._side_counts = counts
+        return self._side_counts
+
+    def other_side(self, side: str | None) -> str | None:
+        """The most mentioned armed side in the document other than ``side``."""
+        if not side:
+            return None
+        for s, _n in self.side_counts().most_common():
+            if s != side:
+                return s
+        partners = {b for pair in self.lex.get("dyads") or () for a, b in (pair, pair[::-1]) if a == side}
+        return partners.pop() if len(partners) == 1 else None
+
+    # -- attribution ----------------------------------------------------------------------
+    def claim_covering(self, tok):
+        """``(index, claim)`` whose content span holds ``tok``, else None."""
+        for i, c in enumerate(self.claims):
+            span = c.get("text_span") or {}
+            if span.get("start", 1) <= tok.idx < span.get("end", 0):
+                return i, c
+        return None
+
+    def speech_speaker(self, tok, person_ok: bool = True) -> dict | None:
+        """Fallback attribution: the subject of a speech verb governing ``tok``'s clause."""
+        node = tok
+        for _ in range(12):
+            head = node.head
+            if head is node:
+                break
+            if head.lemma_.lower() in SPEECH_VERBS and node.dep_ in ("ccomp", "dobj", "xcomp", "parataxis",
+                                                                       "advcl", "pcomp", "conj"):
+                return self._speaker_of_verb(head, person_ok)
+            if head.lower_ == "according" or (head.lower_ == "to" and head.head.lower_ == "according"):
+                break
+            node = head
+        # "according to X"
+        for t in tok.sent:
+            if t.lower_ == "according" and t.i + 2 < len(self.doc) and self.doc[t.i + 1].lower_ == "to":
+                obj = next((c for c in self.doc[t.i + 1].children if c.dep_ == "pobj"), None)
+                if obj is not None:
+                    return self._named(obj)
+        return None
+
+    def _speaker_of_verb(self, verb, person_ok: bool) -> dict | None:
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None:
+            # "was cited ... as saying": climb to the passive verb
+            if verb.dep_ in ("pcomp", "advcl", "xcomp") and verb.head.i != verb.i:
+                up = verb.head.head if verb.head.dep_ == "prep" else verb.head
+                subj = next((c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or subj.lower_ in PRONOUNS:
+            return None
+        return self._named(subj)
+
+    def _named(self, tok) -> dict:
+        """A speaker/actor as ``{"name", "side"}``: the PERSON named in the phrase if any."""
+        phrase = self.doc[tok.left_edge.i: tok.right_edge.i + 1]
+        person = next((e for e in self.doc.ents if e.label_ == "PERSON"
+                       and phrase.start <= e.start and e.end <= phrase.end), None)
+        side = self.side_of(phrase.text)
+        name = person.text if person is not None else clean_name(noun_phrase_spans(tok)[0].text)
+        return {"name": self.full_person_name(name), "side": side}
+
+    def full_person_name(self, name: str) -> str:
+        """'Mr Putin' -> 'Vladimir Putin' when the document names him in full."""
+        last = re.sub(r"^(mr|mrs|ms|dr|gen|col|lt)\.?\s+", "", name, flags=re.I).strip()
+        if " " in last or not last:
+            return last or name
+        for e in self.doc.ents:
+            if e.label_ == "PERSON" and e.text.split()[-1] == last and len(e.text.split()) > 1:
+                return re.sub(r"^(President|Prime Minister|Mr\.?|Ms\.?)\s+", "", e.text)
+        return last
+
+    def attribution(self, tok):
+        """``(asserted_by, claim_index)`` for a fact found at ``tok``."""
+        got = self.claim_covering(tok)
+        if got is not None:
+            idx, claim = got
+            spk = claim.get("speaker") or {}
+            return {"name": spk.get("name"), "side": spk.get("side"), "title": spk.get("title")}, idx
+        spk = self.speech_speaker(tok)
+        if spk is not None and spk.get("name"):
+            return spk, None
+        return None, None
+
+    # -- dates --------------------------------------------------------------------------
+    def date_for(self, tok, extra=()) -> tuple[str | None, str | None]:
+        """An explicit date expression in ``tok``'s own clause, resolved; else (None, None)."""
+        sent = tok.sent
+        if sent.start not in self._dates:
+            found = []
+            for d in find_dates(sent.text, self.published):
+                span = self.doc.char_span(sent.start_char + d["start"], sent.start_char + d["end"],
+                                          alignment_mode="expand")
+                if span is not None and d["date"]:
+                    found.append((span, d))
+            self._dates[sent.start] = found
+        heads = {clause_head(tok)} | {clause_head(t) for t in extra}
+        best = None
+        for span, d in self._dates[sent.start]:
+            if any(t.i == tok.i or t.head.i == tok.i for t in span) or clause_head(span.root) in heads:
+                dist = abs(span.start - tok.i)
+                if best is None or dist < best[0]:
+                    best = (dist, d)
+        return (best[1]["date"], best[1]["precision"]) if best else (None, None)
+
+    def evidence(self, tok) -> dict:
+        """The sentence holding ``tok``, cut at paragraph breaks (captions, headlines)."""
+        sent, text = tok.sent, self.doc.text
+        start, end = sent.start_char, sent.end_char
+        cut = text.rfind("\n", start, tok.idx)
+        if cut != -1:
+            start = cut + 1
+        cut = text.find("\n", tok.idx, end)
+        if cut != -1:
+            end = cut
+        return make_evidence(text, start, end)
+
+
+# ------------------------------------------------------------------------------ syntax helpers
+
+def clause_head(tok):
+    """The verb heading ``tok``'s clause (xcomp and nominal links are transparent)."""
+    node = tok
+    for _ in range(40):
+        if node.pos_ in ("VERB", "AUX") and node.dep_ in CLAUSE_DEPS:
+            return node
+        if node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def proper_span(tok):
+    """The run of compound proper nouns around ``tok`` ("El Fasher", "Khan Younis")."""
+    doc = tok.doc
+    start = end = tok.i
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ in ("compound", "nmod") \
+            and doc[start - 1].head.i in range(start, tok.i + 1):
+        start -= 1
+    while end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN" and doc[end].dep_ == "compound":
+        end += 1
+    if tok.ent_iob_ in ("B", "I"):
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON"):
+            start, end = min(start, ent.start), max(end, ent.end - 1)
+    while start <= end and doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    return doc[start:end + 1]
+
+
+def noun_phrase_spans(tok):
+    """Candidate spans naming an actor headed by ``tok``, shortest first.
+
+    "M23 fighters backed by Rwanda" -> ["M23 fighters", "M23 fighters backed by Rwanda"];
+    "the upper house of Russia's parliament" -> [..., "the upper house of Russia's parliament"].
+    """
+    doc = tok.doc
+    left = tok.left_edge.i
+    core = doc[left: tok.i + 1]
+    spans = [core]
+    # appositive / parenthetical names to the right ("the paramilitary Rapid Support Forces (RSF)")
+    for c in tok.rights:
+        if c.dep_ in ("appos", "compound", "nmod"):
+            spans.append(doc[left: c.right_edge.i + 1])
+        elif c.dep_ == "prep" and c.lower_ == "of":
+            spans.append(doc[left: c.right_edge.i + 1])
+    return spans
+
+
+def clean_name(text: str) -> str:
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
+    return text.strip(" ,;:")
+
+
+def children(tok, *deps):
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def prep_objects(tok, *preps):
+    """Objects of ``tok``'s prepositions ``preps`` ("from", "out of" -> ("out", "of"))."""
+    out = []
+    for c in tok.children:
+        if c.dep_ not in ("prep", "agent", "prt", "advmod", "dative"):
+            continue
+        word = c.lower_
+        if word in ("out", "away") and any(g.lower_ in ("of", "from") for g in c.children):
+            for g in c.children:
+                if g.lower_ in ("of", "from"):
+                    out.extend((f"out {g.lower_}", o) for o in g.children if o.dep_ == "pobj")
+            continue
+        if word in preps or (word == "of" and "out of" in preps and c.i > 0 and tok.doc[c.i - 1].lower_ == "out"):
+            key = "out of" if word == "of" and tok.doc[c.i - 1].lower_ == "out" else word
+            out.extend((key, o) for o in c.children if o.dep_ in ("pobj", "pcomp"))
+    return out
+
+
+def subject(tok):
+    """The agent of an active verb, climbing xcomp/conj/advcl chains ("failed to capture")."""
+    node = tok
+    for _ in range(4):
+        subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subj is not None:
+            return subj
+        if node.dep_ in ("xcomp", "conj", "advcl") and node.head is not node:
+            node = node.head
+            continue
+        if node.dep_ == "acl" and node.tag_ == "VBG":
+            return node.head
+        if node.dep_ == "relcl":
+            return node.head
+        break
+    return None

@@ -1,0 +1,402 @@
+"""Who is speaking: a small, explicit entity-tracking pass over one parsed Doc.
+
+``SpeakerTracker(doc, actors, lexicon, in_quote)`` first collects, in document order,
+person mentions (PERSON entities with their titles: "Kremlin spokesperson Dmitry Peskov",
+"Vladimir Saldo, the Russian-installed leader of ..."), organisation mentions (noun phrases
+headed by institution nouns, ORG entities, "Ministry of Defence (MOD)" acronyms) and the
+issuers of documents ("Mr. Zelensky released a decree"). ``speaker(token)`` then turns the
+head of a subject noun phrase into ``{"name", "title", "side"}``, resolving "he", "Mr. Peskov",
+"the spokesman", "the Russian president", "the ministry", "the MOD", "the decree" to what
+the document introduced earlier. Lexicons come from data/cues.yaml (``load_cues``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from sitrep.options import Options
+
+_CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
+_ACRONYM = re.compile(
+    r"((?:[A-Z][\w’'-]*|of|the|and|for|on)(?:\s+(?:[A-Z][\w’'-]*|of|the|and|for|on))*)\s+\(([A-Z][A-Za-z]{1,7})\)")
+_SUBJ = {"nsubj", "nsubjpass"}
+
+
+@dataclass
+class Entity:
+    name: str
+    kind: str                      # "person" | "org"
+    title: str = ""
+    keys: set = field(default_factory=set)
+
+
+@dataclass
+class Mention:
+    i: int                         # token index of the mention's head
+    entity: Entity
+    subject: bool
+    start: int = -1                # token span of the name
+    end: int = -1
+
+
+class SpeakerTracker:
+    def __init__(self, doc, actors, lexicon: dict, in_quote, outlet: str | None = None):
+        self.doc, self.actors, self.lex, self.in_quote, self.outlet = doc, actors, lexicon, in_quote, outlet
+        self.people: list[Entity] = []
+        self.mentions: list[Mention] = []          # persons, document order
+        self.orgs: list[Mention] = []              # organisations, document order
+        self.owners: list[tuple[int, str, int]] = []   # (doc-noun token, lemma, owner token)
+        self.acronyms = {m.group(2): _strip_det(m.group(1)) for m in _ACRONYM.finditer(doc.text)}
+        self._scan()
+
+    # -- collection -------------------------------------------------------------------------
+    def _scan(self) -> None:
+        doc, lex = self.doc, self.lex
+        self._places = {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and not self.in_quote(ent.start):
+                self._add_person(ent)
+        covered = {i for m in self.mentions for i in range(m.start, m.end)}
+        for run in self._name_runs():
+            if not covered.intersection(range(run.start, run.end)):
+                self._add_person(run)
+        self.mentions.sort(key=lambda m: m.i)
+        keys = {k: e for e in self.people for k in e.keys}
+        named = {m.i for m in self.mentions} | {i for m in self.mentions for i in range(m.start, m.end)}
+        for tok in doc:                             # later bare surnames the NER missed
+            if tok.pos_ == "PROPN" and tok.lower_ in keys and tok.i not in named and not self.in_quote(tok.i):
+                self.mentions.append(Mention(tok.i, keys[tok.lower_], self._is_subject(tok), tok.i, tok.i + 1))
+        self.mentions.sort(key=lambda m: m.i)
+        for tok in doc:
+            if self.in_quote(tok.i):
+                continue
+            if tok.lemma_.lower() in lex["role_nouns"] and tok.dep_ in _SUBJ and tok.tag_ == "NN" and any(
+                    c.dep_ == "det" and c.lower_ in ("a", "an", "one", "another") for c in tok.children):
+                span = range(tok.left_edge.i, tok.right_edge.i + 1)
+                if not any(m.i in span for m in self.mentions):
+                    unnamed = Entity(self.np_text(tok, core=True), "role")
+                    self.mentions.append(Mention(tok.i, unnamed, True, tok.i, tok.i + 1))
+            if tok.pos_ in ("NOUN", "PROPN") and (tok.lemma_.lower() in lex["org_nouns"]
+                                                  or tok.ent_type_ == "ORG" and tok.dep_ != "compound"):
+                if tok.ent_type_ != "PERSON":
+                    name = self.np_text(tok, core=True)
+                    if name:
+                        self.orgs.append(Mention(tok.i, Entity(name, "org"), tok.dep_ in _SUBJ))
+            if tok.lemma_.lower() in lex["document_nouns"] and tok.pos_ == "NOUN":
+                owner = self._owner(tok)
+                if owner is not None:
+                    self.owners.append((tok.i, tok.lemma_.lower(), owner))
+        self.mentions.sort(key=lambda m: m.i)
+
+    def _name_runs(self):
+        """Names the NER missed: 2-4 capitalised PROPN words in a person's slot, e.g. with a
+        role in apposition ("Oleksandr Syrskyi, Ukraine's top commander") or before it
+        ("government spokesman Patrick Muyaya"), or as the subject of a speech verb."""
+        doc, lex = self.doc, self.lex
+        i = 0
+        while i < len(doc):
+            j = i
+            while j < len(doc) and (_name_part(doc[j], lex) or j > i and doc[j].text == "-"
+                                    or j > i and doc[j].lower_ in ("al", "bin", "ibn", "de", "van", "von")):
+                j += 1
+            if j - i >= 2 and j - i <= 5 and doc[j - 1].text != "-" and not self.in_quote(i):
+                run = doc[i:j]
+                if self._person_slot(run):
+                    yield run
+            i = max(j, i + 1)
+
+    def _person_slot(self, run) -> bool:
+        doc, lex = self.doc, self.lex
+        if any(t.lemma_.lower() in lex["org_nouns"] or t.ent_type_ in ("DATE", "TIME", "NORP") for t in run):
+            return False
+        if self.actors.best(run.text) is not None and not self.actors.person(run.text):
+            return False
+        head = run.root
+        if any(c.dep_ == "appos" and c.lemma_.lower() in lex["role_nouns"] for c in head.children):
+            return True
+        if head.dep_ == "appos" and head.head.lemma_.lower() in lex["role_nouns"]:
+            return True
+        if run.start > 0 and doc[run.start - 1].lemma_.lower() in lex["role_nouns"]:
+            return True
+        verb = head.head
+        return head.dep_ in _SUBJ and verb.lemma_.lower() in lex["speech_verbs"]
+
+    def _add_person(self, ent) -> None:
+        doc, lex = self.doc, self.lex
+        start, end = ent.start, ent.end
+        while start > 0 and _name_part(doc[start - 1], lex) and doc[start - 1].head.i in range(start, end):
+            start -= 1                              # "Oleksii" left out of the entity
+        while start < end and (doc[start].lower_.rstrip(".") in lex["honorifics"]
+                               or doc[start].lemma_.lower() in lex["role_nouns"]):
+            start += 1
+        while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("’s", "'s", "’", "'")):
+            end -= 1
+        if start >= end or not all(_name_token(t) for t in doc[start:end]):
+            return
+        name = doc.text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1].text)]
+        best = self.actors.best(name)
+        if best is not None and best.end - best.start == len(name) and not self.actors.person(name):
+            return                                  # "Kyiv" tagged PERSON: a place, not a person
+        last = doc[end - 1].lower_
+        entity = next((e for e in reversed(self.people) if last in e.keys), None)
+        if entity is None and end - start == 1 and (name.lower() in self._places or not (
+                start > 0 and (doc[start - 1].lower_.rstrip(".") in lex["honorifics"]
+                               or doc[start - 1].lemma_.lower() in lex["role_nouns"])
+                or self.actors.person(name))):
+            return      # a lone word tagged PERSON ("Kherson" in a list) does not introduce anyone
+        if entity is None:
+            entity = Entity(name, "person", keys={last})
+            self.people.append(entity)
+        elif len(name.split()) > len(entity.name.split()):
+            entity.name = name
+        if not entity.title:
+            entity.title = self._title(doc[start:end])
+        subject = any(t.dep_ in _SUBJ for t in doc[start:end]) or self._is_subject(doc[start:end].root)
+        self.mentions.append(Mention(doc[start:end].root.i, entity, subject, start, end))
+
+    def _title(self, ent) -> str:
+        """Title before the name ("Kremlin spokesperson") or in apposition ("X, the leader of Y")."""
+        doc, lex, k = self.doc, self.lex, ent.start - 1
+        inside = set(range(ent.start, ent.end))
+        while k >= 0:
+            t = doc[k]
+            if t.pos_ in ("DET", "VERB", "AUX", "ADP", "PRON", "SCONJ", "CCONJ", "ADV") and t.tag_ != "POS" \
+                    or t.is_punct and t.text not in ("-", "–") or t.lower_.rstrip(".") in lex["honorifics"]:
+                break
+            if not (t.lemma_.lower() in lex["role_nouns"] or t.ent_type_ in ("NORP", "ORG", "GPE")
+                    or t.tag_ == "POS" or t.text in ("-", "–") or t.head.i in inside
+                    or t.pos_ in ("PROPN", "ADJ", "NOUN") and t.is_title):
+                break
+            inside.add(k)
+            k -= 1
+        before = doc[k + 1:ent.start].text.strip(" -")
+        root = ent.root
+        appos = [c for c in root.children if c.dep_ == "appos" and c.i >= ent.end]
+        if appos:
+            after = _strip_det(doc[appos[0].left_edge.i:appos[-1].right_edge.i + 1].text)
+            return f"{before}, {after}" if before else after
+        if before:
+            return before
+        if root.dep_ == "appos":
+            head = root.head
+            while head.dep_ in ("pobj", "prep") and head.head.i != head.i:
+                head = head.head
+            if head.pos_ == "NOUN" and head.i < ent.start:
+                return _strip_det(doc[head.left_edge.i:ent.start].text.strip(" ,"))
+        return ""
+
+    def _is_subject(self, tok) -> bool:
+        while tok.dep_ in ("appos", "compound", "conj") and tok.head.i != tok.i:
+            tok = tok.head
+        return tok.dep_ in _SUBJ
+
+    def _owner(self, noun):
+        """Who issued a statement/update/decree: its possessor, "from X", or the clause subject."""
+        for child in noun.children:
+            if child.dep_ == "poss":
+                return child.i
+            if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if pobj is not None and (pobj.ent_type_ in ("PERSON", "ORG") or pobj.pos_ == "PROPN"):
+                    return pobj.i
+        for acl in (c for c in noun.children if c.dep_ == "acl"):     # "the statement, issued by X"
+            for agent in (c for c in acl.children if c.dep_ == "agent"):
+                pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return pobj.i
+        verb = noun.head
+        while verb.dep_ in ("prep", "pobj") and verb.head.i != verb.i:
+            verb = verb.head
+        subj = next((c for c in verb.children if c.dep_ in _SUBJ), None)
+        if subj is not None and subj.i != noun.i and subj.lemma_.lower() not in self.lex["document_nouns"]:
+            return subj.i
+        return None
+
+    # -- text helpers ---------------------------------------------------------------------------
+    def span_text(self, tok, skip=_CLAUSAL) -> str:
+        """The contiguous run of ``tok``'s subtree around it, without ``skip`` dependents."""
+        keep = {t.i for t in tok.subtree
+                if _within(t, tok, skip) and (t.i == tok.i or not skip or t.text not in ",()")}
+        s = e = tok.i
+        while s - 1 in keep:
+            s -= 1
+        while e + 1 in keep:
+            e += 1
+        while e > s and (self.doc[e].tag_ == "POS" or self.doc[e].text in ("’s", "'s")):
+            e -= 1
+        return self.doc[s:e + 1].text.strip(" ,;:—–-")
+
+    def np_text(self, tok, core: bool = False) -> str:
+        """The noun phrase headed by ``tok``; ``core`` drops appositions and clauses."""
+        skip = _CLAUSAL | ({"appos"} if core else set())
+        return _strip_det(self.span_text(tok, skip=skip).strip("“”\"‘’' "))
+
+    # -- resolution ----------------------------------------------------------------------------
+    def speaker(self, tok, depth: int = 0) -> dict | None:
+        """``{"name", "title", "side"}`` for the speaker whose noun phrase is headed by ``tok``."""
+        if tok is None or depth > 3:
+            return None
+        lower = tok.lower_
+        if tok.pos_ == "PRON" or lower in self.lex["pronouns"]:
+            if lower in ("he", "she", "him", "her"):
+                return self._person_dict(self._recent_person(tok.i))
+            if lower in ("it", "they"):
+                org = self._recent_org(tok.i, subject=True)
+                return self._org_dict(org.entity.name) if org else None
+            return None
+        span = range(tok.left_edge.i, tok.right_edge.i + 1)
+        here = [m for m in self.mentions if m.i in span]
+        nxt = tok.right_edge.i + 1
+        if not here and tok.lemma_.lower() in self.lex["role_nouns"]:   # "army chief Abdel ..."
+            here = [m for m in self.mentions
+                    if m.start == nxt or m.start == nxt + 1 and self.doc[nxt].text == ","]
+        if here:
+            return self._person_dict(here[0].entity)
+        lemma = tok.lemma_.lower()
+        if tok.pos_ == "PROPN" and not self.actors.best(tok.text):
+            person = next((e for e in reversed(self.people) if tok.lower_ in e.keys), None)
+            if person is not None:
+                return self._person_dict(person)
+        if lemma in self.lex["document_nouns"] and tok.pos_ == "NOUN":
+            owner = self._owner(tok)
+            if owner is None or owner == tok.i:
+                owner = next((o for i, lem, o in reversed(self.owners) if i < tok.i and lem == lemma), None)
+            return self.speaker(self.doc[owner], depth + 1) if owner is not None else None
+        definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") or c.dep_ == "poss"
+                       for c in tok.children)
+        core = self.np_text(tok, core=True)
+        if lemma in self.lex["role_nouns"] and definite and len(core.split()) <= 3:
+            person = self._person_by_role(tok, core)
+            if person is not None:
+                return self._person_dict(person)
+        if tok.text in self.acronyms:
+            return self._org_dict(self.acronyms[tok.text])
+        if definite and core and core.islower() and len(core.split()) <= 3:
+            org = self._org_by_head(tok.i, lemma, core)
+            if org is None and lemma in self.lex["group_nouns"]:
+                org = self._recent_group(tok.i)
+            if org is not None:
+                return self._org_dict(org)
+        full = self.np_text(tok)
+        if not core:
+            return None
+        known = self.actors.person(core) if tok.pos_ == "PROPN" else None
+        if known:
+            return {"name": core, "title": known.get("title"), "side": known.get("side")}
+        title = full[len(core):].strip(" ,") if full.startswith(core) else ""
+        return {"name": core, "title": title or None, "side": self.actors.side(full, outlet=self.outlet)}
+
+    def _recent_person(self, i: int) -> Entity | None:
+        subj = [m for m in self.mentions if m.i < i and m.subject]
+        if subj:
+            return subj[-1].entity
+        before = [m for m in self.mentions if m.i < i]
+        return before[-1].entity if before else None
+
+    def _recent_org(self, i: int, subject: bool):
+        cands = [m for m in self.orgs if m.i < i and (m.subject or not subject)]
+        return cands[-1] if cands else None
+
+    def _recent_group(self, i: int) -> str | None:
+        """"the group", "the militia": the last armed group named before ``i``."""
+        for m in reversed([m for m in self.orgs if m.i < i]):
+            best = self.actors.best(m.entity.name)
+            if best is not None and best.canonical:
+                return m.entity.name
+        return None
+
+    def _person_by_role(self, tok, core: str) -> Entity | None:
+        role = tok.lemma_.lower()
+        want = self.actors.side(core)
+        for m in reversed([m for m in self.mentions if m.i < tok.i]):
+            e = m.entity
+            known = self.actors.person(e.name) or {}
+            titles = f"{e.title} {known.get('title') or ''}".lower()
+            side = self._person_side(e)
+            if role in titles and (want is None or side in (want, None)):
+                return e
+        return None
+
+    def _org_by_head(self, i: int, lemma: str, core: str) -> str | None:
+        for m in reversed([m for m in self.orgs if m.i < i]):
+            name = m.entity.name
+            if len(name) > len(core) and core.lower() in name.lower():
+                return self.acronyms.get(name, name)
+        for short, long_ in self.acronyms.items():
+            if lemma in long_.lower():
+                return long_
+        return None
+
+    def _person_side(self, e: Entity) -> str | None:
+        known = self.actors.person(e.name)
+        if known and known.get("side"):
+            return known["side"]
+        if e.kind == "role":
+            return self.actors.side(e.name, outlet=self.outlet)
+        return self.actors.side(e.title, outlet=self.outlet) if e.title else None
+
+    def _person_dict(self, e: Entity | None) -> dict | None:
+        if e is None:
+            return None
+        known = self.actors.person(e.name) or {}
+        return {"name": e.name, "title": e.title or known.get("title"), "side": self._person_side(e)}
+
+    def _org_dict(self, name: str) -> dict:
+        name = self.acronyms.get(name, name)
+        return {"name": name, "title": None, "side": self.actors.side(name, outlet=self.outlet)}
+
+
+def _within(t, head, skip) -> bool:
+    """``t`` is reached from ``head`` without passing through a skipped dependency."""
+    while t.i != head.i:
+        if t.dep_ in skip:
+            return False
+        t = t.head
+    return True
+
+
+def _name_token(tok) -> bool:
+    """Words a person's name is made of: capitalised words, particles, hyphens."""
+    return (tok.text in ("-", "‘", "'") or tok.lower_ in ("al", "bin", "ibn", "de", "van", "von", "abu", "el")
+            or tok.text[:1].isupper() and tok.text.replace("-", "").replace("'", "").replace(".", "").isalpha()
+            and tok.ent_type_ != "NORP")
+
+
+def _name_part(tok, lex) -> bool:
+    return (tok.pos_ == "PROPN" and tok.ent_type_ in ("", "PERSON", "ORG", "GPE") and tok.is_title
+            and tok.lower_.rstrip(".") not in lex["honorifics"] and tok.lemma_.lower() not in lex["role_nouns"])
+
+
+def _strip_det(text: str) -> str:
+    text = text.strip(" ,;:")
+    for det in ("the ", "The ", "a ", "A ", "an ", "An "):
+        if text.startswith(det):
+            return text[len(det):]
+    return text
+
+
+def load_cues(options: Options | None = None) -> dict:
+    """Cue verbs and speaker lexicons (data/cues.yaml + user dirs), lowercased sets."""
+    options = options or Options()
+    return _load_cues(tuple(str(p) for p in options.data_files("cues.yaml")))
+
+
+@lru_cache(maxsize=8)
+def _load_cues(paths: tuple[str, ...]) -> dict:
+    import yaml
+
+    merged: dict[str, set | list] = {}
+    for p in paths:
+        for key, val in (yaml.safe_load(Path(p).read_text(encoding="utf-8")) or {}).items():
+            merged.setdefault(key, [])
+            merged[key] = list(merged[key]) + [str(v) for v in (val or [])]
+    out = {k: (v if k == "skip_paragraph_prefixes" else {x.lower() for x in v}) for k, v in merged.items()}
+    for key in ("speech_verbs", "infinitive_verbs", "characterise_verbs", "naming_verbs", "weak_verbs",
+                "blocking_heads", "group_nouns", "narration_connectives",
+                "document_nouns", "role_nouns", "org_nouns", "honorifics", "pronouns"):
+        out.setdefault(key, set())
+    out.setdefault("skip_paragraph_prefixes", [])
+    out.setdefault("source_prepositions", {"according to"})
+    return out

@@ -1,0 +1,169 @@
+"""Run the per-document NLP on Dask: a LocalCluster of worker processes, or an existing scheduler.
+
+    from sitrep.scale import process_distributed
+    n_facts, n_failed = process_distributed(store, Options(workers=2))            # local processes
+    n_facts, n_failed = process_distributed(store, Options(scheduler="tcp://10.0.0.5:8786"))
+
+How it works (and why the result is identical to the single-process run):
+
+- the parent streams the store's pending documents in batches of ``options.batch_size`` (the same
+  batches ``sitrep.pipeline.process`` makes) and submits each as one task; at most
+  ``2 x worker threads`` batches are in flight, so memory stays flat whatever the corpus size;
+- every worker process builds the pipeline once (``sitrep.scale.worker``) and only computes:
+  workers never open the store, so any store works, and a remote cluster needs no database access;
+- the parent writes each batch with ``store.save_results`` in submission order, so documents, facts,
+  fact ids and their order are the ones a single process writes;
+- a worker that dies on a batch (crash, out of memory) is replaced by Dask; the batch is then retried
+  document by document, and a document that kills its worker again fails alone (SR302).
+
+The gazetteer is built by the parent before local workers start, so workers only open it; workers of a
+remote cluster open (or build, under a file lock) the one at ``options.gazetteer_path()`` on their host.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import deque
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator
+
+from sitrep.errors import ScaleError
+from sitrep.options import Options
+
+log = logging.getLogger("sitrep")
+
+CONNECT_TIMEOUT = 10.0   # seconds to reach a --scheduler
+WORKER_TIMEOUT = 30.0    # seconds to wait for a worker to join an existing scheduler that has none
+IN_FLIGHT_PER_THREAD = 2
+KILLED_REASON = "SR302 WorkerDied: the worker process died while analysing this document"
+
+
+def process_distributed(store, options: Options, ids: list[int] | None = None,
+                        progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """NLP over the store's pending documents on Dask; returns ``(facts stored, documents failed)``.
+
+    ``ids`` limits the run to these document rows; ``progress(n)`` is called after each written batch.
+    Raises ``ScaleError`` (SR701) when ``options.scheduler`` cannot be reached.
+    """
+    with dask_client(options) as client:
+        return run_batches(client, store, options, ids=ids, progress=progress)
+
+
+@contextmanager
+def dask_client(options: Options) -> Iterator[object]:
+    """A ``distributed.Client`` on ``options.scheduler``, or on a fresh LocalCluster closed afterwards."""
+    if options.scheduler:
+        client = _remote_client(options.scheduler)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    _ensure_gazetteer(options)
+    from distributed import Client, LocalCluster
+
+    try:
+        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    except Exception as exc:  # noqa: BLE001 - any startup failure becomes one line
+        raise ScaleError(f"cannot start {options.workers} local Dask workers: {_one_line(exc)}", code="SR702") from exc
+    with cluster, Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+def run_batches(client, store, options: Options, *, ids: list[int] | None = None,
+                progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Stream pending documents through ``client`` (bounded in flight), write results in order."""
+    from sitrep.scale.worker import analyse_batch
+
+    limit = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+    prefix = f"sitrep-nlp-{uuid.uuid4().hex[:10]}"
+    window: deque = deque()          # (key, rows, future) in submission order
+    n_facts = n_failed = 0
+
+    def write_oldest() -> None:
+        nonlocal n_facts, n_failed
+        key, rows, future = window.popleft()
+        results = _results(client, options, key, rows, future)
+        n_facts += store.save_results(results)
+        n_failed += sum(1 for _, _, error in results if error)
+        if progress:
+            progress(len(rows))
+
+    try:
+        for i, rows in enumerate(batches(store.pending(ids=ids), options.batch_size)):
+            key = f"{prefix}-{i}"
+            window.append((key, rows, client.submit(analyse_batch, options, rows, key=key)))
+            if len(window) >= limit:
+                write_oldest()
+        while window:
+            write_oldest()
+    finally:
+        if window:                   # an error: do not leave work running on a shared cluster
+            client.cancel([future for _, _, future in window])
+    return n_facts, n_failed
+
+
+def batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _results(client, options: Options, key: str, rows: list[dict], future) -> list[tuple]:
+    """A batch's results; when its worker died, retry its documents one by one to find the culprit."""
+    from distributed import KilledWorker
+
+    from sitrep.scale.worker import analyse_batch
+
+    try:
+        return future.result()
+    except KilledWorker:
+        if len(rows) == 1:
+            log.warning("%s %s", rows[0]["doc_id"], KILLED_REASON)
+            return [(rows[0]["id"], None, KILLED_REASON)]
+    log.warning("a worker died on batch %s; retrying its %d documents one at a time", key, len(rows))
+    out = []
+    for j, row in enumerate(rows):   # one at a time: a culprit cannot take innocent documents down with it
+        try:
+            out.extend(client.submit(analyse_batch, options, [row], key=f"{key}-{j}").result())
+        except KilledWorker:
+            log.warning("%s %s", row["doc_id"], KILLED_REASON)
+            out.append((row["id"], None, KILLED_REASON))
+    return out
+
+
+def _remote_client(address: str):
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise ScaleError(f"cannot reach Dask scheduler {address}: {_one_line(exc)}", code="SR701") from None
+    try:
+        client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise ScaleError(f"Dask scheduler {address} has no workers (waited {WORKER_TIMEOUT:g} s)",
+                         code="SR701") from exc
+    return client
+
+
+def _ensure_gazetteer(options: Options) -> None:
+    """Build the gazetteer once in the parent (if missing) so that local workers only open it."""
+    from sitrep.geo import open_gazetteer
+
+    gazetteer = open_gazetteer(options)
+    close = getattr(gazetteer, "close", None)
+    if close:
+        close()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]

@@ -1,0 +1,108 @@
+"""The Dask runner writes exactly what one process writes (records, facts, ids, order), on SQLite and PostgreSQL.
+
+Real pipeline, real worker processes: a LocalCluster started by sitrep (``workers=2``) and an existing
+scheduler (``scheduler=tcp://...``). Small corpus and batch_size=2 so that many batches are in flight.
+"""
+from __future__ import annotations
+
+import pytest
+
+from pg import database_url
+from sitrep.errors import ScaleError
+from sitrep.options import Options
+from sitrep.pipeline import extract_records, ingest, process
+from sitrep.store import Store
+
+from conftest import DATA, ROOT
+
+CORPUS = [DATA / "scale", ROOT / "src" / "sitrep" / "examples"]
+PUBLISHED = "2024-12-01"
+
+
+def snapshot(store: Store) -> dict:
+    """Everything the NLP stage decides, including row ids and order."""
+    docs = [(d["id"], d["doc_id"], d["nlp_status"], d["nlp_reason"]) for d in store.documents(with_text=False)]
+    facts = [(f["id"], f["document_id"], f["kind"], f["seq"], f["start_char"], f["end_char"], f["place_key"],
+              f["payload"]) for f in store.facts()]
+    return {"documents": docs, "facts": facts}
+
+
+def run_store(url: str, options: Options, nlp=None) -> tuple[dict, tuple[int, int]]:
+    with Store(url) as store:
+        summary = ingest(CORPUS, options, store)
+        counts = process(store, options, nlp=nlp, ids=summary.row_ids)
+        return snapshot(store), counts
+
+
+@pytest.fixture(scope="module")
+def options(base_options) -> Options:
+    return base_options.with_(published=PUBLISHED, batch_size=2)
+
+
+@pytest.fixture(scope="module")
+def one_process(options, nlp, tmp_path_factory) -> dict:
+    """The reference: records and store contents from a single process."""
+    records = extract_records(CORPUS, options, nlp=nlp)
+    snap, counts = run_store(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.db'}", options, nlp=nlp)
+    assert counts[0] > 20 and snap["facts"], "the reference run found no facts: is the pipeline complete?"
+    return {"records": records, "snapshot": snap, "counts": counts}
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """An existing Dask cluster (2 worker processes), as a user would start with dask-scheduler/dask-worker."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_two_local_workers_write_the_same_records_as_one_process(one_process, options):
+    assert extract_records(CORPUS, options.with_(workers=2)) == one_process["records"]
+
+
+def test_two_local_workers_store_the_same_facts_ids_and_order(one_process, options, tmp_path):
+    snap, counts = run_store(f"sqlite:///{tmp_path / 'two.db'}", options.with_(workers=2))
+    assert counts == one_process["counts"]
+    assert snap == one_process["snapshot"]
+
+
+def test_existing_scheduler_and_postgresql_store_match_one_process(one_process, options, scheduler, tmp_path):
+    for url in database_url("postgresql", tmp_path):
+        snap, counts = run_store(url, options.with_(scheduler=scheduler))
+        assert counts == one_process["counts"]
+        assert snap == one_process["snapshot"]
+        with Store(url) as store:      # a rerun finds nothing pending and changes nothing
+            assert process(store, options.with_(scheduler=scheduler)) == (0, 0)
+            assert snapshot(store) == one_process["snapshot"]
+
+
+def test_records_from_an_existing_scheduler_match_one_process(one_process, options, scheduler):
+    assert extract_records(CORPUS, options.with_(scheduler=scheduler, workers=1)) == one_process["records"]
+
+
+def test_unreachable_scheduler_is_one_line_SR701(options, monkeypatch):
+    import socket
+
+    from sitrep.scale import runner
+
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", 2.0)
+    with socket.socket() as s:          # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Store("sqlite:///:memory:") as store, pytest.raises(ScaleError) as err:
+        process(store, options.with_(scheduler=f"tcp://127.0.0.1:{port}"))
+    assert err.value.code == "SR701" and "\n" not in str(err.value)
+    assert str(err.value).startswith(f"SR701 cannot reach Dask scheduler tcp://127.0.0.1:{port}")
+
+
+def test_scheduler_without_workers_is_SR701(options, monkeypatch):
+    from distributed import LocalCluster
+
+    from sitrep.scale import runner
+
+    monkeypatch.setattr(runner, "WORKER_TIMEOUT", 1.0)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster, \
+            Store("sqlite:///:memory:") as store, pytest.raises(ScaleError) as err:
+        process(store, options.with_(scheduler=cluster.scheduler_address))
+    assert err.value.code == "SR701" and "no workers" in str(err.value)
