@@ -43,10 +43,11 @@ def _vocab():
 
 
 def _text(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choices(WORDS, k=n))
+    idx = memoryview(rng.getrandbits(16 * n).to_bytes(2 * n, "little")).cast("H")
+    return " ".join([WORDS[i % 4000] for i in idx])
 
 
-def report(i: int, n: int) -> tuple[dict, list[dict]]:
+def report(i: int, n: int, meta_only: bool = False) -> tuple[dict, list[dict]]:
     """Synthetic report I of N: (document, facts). Deterministic: the same I gives the same report."""
     _vocab()
     doc_id = i + 1
@@ -55,6 +56,8 @@ def report(i: int, n: int) -> tuple[dict, list[dict]]:
     base = i - i % 10
     published = _iso(day + rng.randrange(2))
     outlet = f"outlet{rng.randrange(200)}"
+    if meta_only:
+        return {"id": doc_id, "outlet": outlet, "published": published}, []
     if i % 10 in (1, 2):                                 # reprint of the wire story at BASE
         orig, _ = report(base, n)
         words = orig["text"].split()
@@ -116,7 +119,10 @@ def run_memory(n: int, batch: int) -> dict:
         return {i: doc_in(report(i - 1, n)[0]) for i in ids}
 
     claim_texts = lambda fid: next((f["payload"]["text"] for f in report(fid // 4 - 1, n)[1] if f["id"] == fid), None)
-    backend = MemoryBackend(lookup, claim_text=claim_texts)
+    def meta(ids):
+        return {i: (m["outlet"], m["published"]) for i in ids for m in [report(i - 1, n, meta_only=True)[0]]}
+
+    backend = MemoryBackend(lookup, lookup_meta=meta, claim_text=claim_texts)
     engine = FusionEngine(backend, Options())
     touched, n_facts, fuse_secs = set(), 0, 0.0
     t0 = time.perf_counter()

@@ -72,6 +72,13 @@ def test_events_filter_by_date_side_type_speaker_and_place(client):
     assert client.get("/api/events", params={"date_from": "01/10/2022"}).status_code == 422
 
 
+def test_events_match_the_documented_item_schema(client):
+    from sitrep.serve.api import ItemPage
+
+    page = ItemPage.model_validate(client.get("/api/events").json())
+    assert page.total == 10 and all(i.evidence.text for i in page.items)
+
+
 def test_event_without_own_date_falls_back_to_publication_date(client):
     (item,) = client.get("/api/events", params={"place": "gn:704202"}).json()["items"]
     assert item["date"] is None and item["day"] == "2022-10-05" and item["date_inferred"] is True

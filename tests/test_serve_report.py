@@ -34,9 +34,12 @@ def test_report_is_one_self_contained_file(store, options, tmp_path):
     data = embedded(html)
     assert len(data["events"]) == 10 and data["stats"]["documents"] == 8
     assert set(data["place_views"]) == {p["key"] for p in data["places"]}
+    items = {i["id"]: i for i in data["events"] + data["claims"]}
     dud = data["place_views"]["gn:709000"]
     assert len(dud["contradictions"]) == 1 and len(dud["reports"]) == 2
-    assert data["speaker_views"]["Vladimir Putin"]["claims"][0]["context"]["match"].startswith("We will defend")
+    assert {items[i]["outlet"] for i in dud["contradictions"][0]["sides"]} == {"TASS", "The Guardian"}
+    (claim,) = data["speaker_views"]["Vladimir Putin"]["claims"]
+    assert items[claim]["context"]["match"].startswith("We will defend")
 
 
 def test_report_scripts_are_allowed_by_hash_only(store, tmp_path):

@@ -59,16 +59,18 @@ def fact_status(payload: dict, corroboration: int, contested: bool) -> str:
 
 
 def summary(kind: str, p: dict) -> str:
-    place = ((p.get("place") or {}).get("name")) or "?"
+    """One line: ``Lyman: control to UKR (from RUS)``, ``ASSAULT by RUS`` (no place known)."""
+    name = (p.get("place") or {}).get("name")
+    where = f"{name}: " if name else ""
     if kind == "control_change":
         to = (p.get("to") or {})
         frm = (p.get("from") or {})
         what = {"denied": "denied control change", "annexation_claim": "annexation claim"}.get(
             p.get("stance"), "control")
-        s = f"{place}: {what} to {to.get('side') or to.get('name') or '?'}"
+        s = f"{where}{what} to {to.get('side') or to.get('name') or '?'}"
         return s + (f" (from {frm.get('side') or frm.get('name')})" if frm else "")
     actor = (p.get("actor") or {})
-    return f"{place}: {p.get('event_type') or 'EVENT'} by {actor.get('side') or actor.get('name') or '?'}"
+    return f"{where}{p.get('event_type') or 'EVENT'} by {actor.get('side') or actor.get('name') or '?'}"
 
 
 def evidence_context(text: str | None, ev: dict, limit: int = 320) -> dict:
@@ -95,6 +97,7 @@ class Ledger:
         self.clusters = clusters
         self.corroboration: dict[int, tuple[int, list[str]]] = {}
         self.contradictions: dict[int, list[int]] = defaultdict(list)
+        self.fused: set[int] = set()       # fact ids in some same_event cluster
         self._index_clusters(clusters)
         self.items: list[dict] = []      # control changes and events (the map)
         self.claims: list[dict] = []
@@ -137,6 +140,7 @@ class Ledger:
                                       for m in c["members"]} - {""})
                 n = int(c["payload"].get("n_sources") or len(outlets) or len(
                     {m.get("document_id") for m in c["members"]}))
+                self.fused.update(fact_ids)
                 for fid in fact_ids:
                     if n > self.corroboration.get(fid, (0, []))[0]:
                         self.corroboration[fid] = (n, outlets)
@@ -234,7 +238,7 @@ class Ledger:
                 "contested": any(i["contested"] for i in items),
                 "first_day": min(days, default=None), "last_day": max(days, default=None)}
 
-    def place_view(self, key: str, store) -> dict | None:
+    def place_view(self, key: str, store, *, with_context: bool = True) -> dict | None:
         """Control timeline, every report (evidence in its sentence) and contradictions side by side."""
         items = self.by_place.get(key)
         if not items:
@@ -242,7 +246,7 @@ class Ledger:
         summary_row = self._place_row(key, items)
         texts = _texts(store, {i["document_id"] for i in items}
                        | {self.by_id[f]["document_id"] for c in self._contradictions_of(items)
-                          for f in c["fact_ids"] if f in self.by_id})
+                          for f in c["fact_ids"] if f in self.by_id}) if with_context else None
         reports = [self._with_context(i, texts) for i in sorted(items, key=lambda i: (i["day"] or "", i["id"]))]
         contradictions = []
         for c in self._contradictions_of(items):
@@ -260,9 +264,10 @@ class Ledger:
                             "fact_ids": [m["fact_id"] for m in c["members"] if m.get("fact_id") is not None]})
         return out
 
-    def _with_context(self, item: dict, texts: dict[int, str | None]) -> dict:
+    def _with_context(self, item: dict, texts: dict[int, str | None] | None) -> dict:
         out = {k: v for k, v in item.items() if k != "payload"}
-        out["context"] = evidence_context(texts.get(item["document_id"]), item["evidence"])
+        if texts is not None:
+            out["context"] = evidence_context(texts.get(item["document_id"]), item["evidence"])
         return out
 
     def speakers(self) -> list[dict]:
@@ -289,13 +294,13 @@ class Ledger:
         out.sort(key=lambda r: (-(r["n_claims"] + r["n_assertions"]), r["name"]))
         return out
 
-    def speaker_view(self, name: str, store) -> dict | None:
+    def speaker_view(self, name: str, store, *, with_context: bool = True) -> dict | None:
         mine = self.by_speaker.get(name) or []
         claims = [i for i in mine if i["kind"] == "claim"]
         assertions = [i for i in mine if i["kind"] != "claim"]
         if not mine:
             return None
-        texts = _texts(store, {i["document_id"] for i in mine})
+        texts = _texts(store, {i["document_id"] for i in mine}) if with_context else None
         row = next(r for r in self.speakers() if r["name"] == name)
         key = lambda i: (i["day"] or "", i["id"])  # noqa: E731
         return {"speaker": row, "claims": [self._with_context(i, texts) for i in sorted(claims, key=key)],
@@ -319,10 +324,17 @@ class Ledger:
         }
 
 
+def contexts(store, items: list[dict]) -> dict[int, dict]:
+    """Evidence sentences for many items at once: ``{fact id: context}``."""
+    texts = _texts(store, {i["document_id"] for i in items})
+    return {i["id"]: evidence_context(texts.get(i["document_id"]), i["evidence"]) for i in items}
+
+
 def _texts(store, document_ids: set[int]) -> dict[int, str | None]:
-    if not document_ids:
-        return {}
-    return {d["id"]: d.get("text") for d in store.documents(ids=sorted(document_ids))}
+    ids, out = sorted(document_ids), {}
+    for k in range(0, len(ids), 500):
+        out.update({d["id"]: d.get("text") for d in store.documents(ids=ids[k:k + 500])})
+    return out
 
 
 def control_timeline(store, key: str, ledger: Ledger) -> list[dict]:
@@ -333,7 +345,8 @@ def control_timeline(store, key: str, ledger: Ledger) -> list[dict]:
         from sitrep.fuse.timeline import control_timeline as fused
     except ImportError:
         fused = None
-    if fused is not None:
+    ccs = [i for i in ledger.by_place.get(key, []) if i["kind"] == "control_change"]
+    if fused is not None and any(i["id"] in ledger.fused for i in ccs):  # else fusion has nothing to say
         try:
             entries = [dict(e) for e in fused(store, key)]
             if entries:
@@ -341,9 +354,7 @@ def control_timeline(store, key: str, ledger: Ledger) -> list[dict]:
         except Exception as exc:  # noqa: BLE001 - the UI must still show the place
             log.warning("SR601 control_timeline(%s) failed, using control changes: %s", key, exc)
     entries: dict[tuple, dict] = {}
-    for i in ledger.items:
-        if i["place_key"] != key or i["kind"] != "control_change":
-            continue
+    for i in ccs:
         k = (i["day"], (i["actor"] or {}).get("side"), i["stance"])
         e = entries.setdefault(k, {"date": i["day"], "controller": k[1],
                                    "controller_name": (i["actor"] or {}).get("name"),

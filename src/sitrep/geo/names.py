@@ -22,7 +22,8 @@ import yaml
 from sitrep.errors import GazetteerError
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_ASCII_LETTER = re.compile("[a-z]")
+_HSPACE = re.compile(r"[^\S\n]+")        # runs of whitespace other than newlines
+_LINE_TRIM = re.compile(r" ?\n ?")         # a space next to a line break
 _NON_LATIN = re.compile("[^\u0000-\u024f\u1e00-\u1eff\u2000-\u206f]")
 _PACKAGED = Path(__file__).resolve().parent.parent / "data"
 
@@ -104,24 +105,40 @@ class Normaliser:
         spells differently, so the transliteration rules need not run over them."""
         return self.fold(name) if kind == "alt_other" else self.skeleton(name)
 
+    def fold_many(self, names: list[str]) -> list[str]:
+        """``fold`` of many names at once (one pass of each step over the joined text)."""
+        return self._fold_text("\n".join(n.replace("\n", " ") for n in names)).split("\n")
+
+    def skeleton_many(self, names: list[str]) -> list[str]:
+        """``skeleton`` of many names at once: the same keys as one at a time, much faster.
+
+        Each name is processed between newlines (also alone), so rules see the same
+        neighbours either way; a rule's ``when`` must be a true precondition of its pattern.
+        """
+        text = self._fold_text("\n".join(n.replace("\n", " ") for n in names))
+        return self._skeleton_text(text).split("\n")
+
     def _fold(self, s: str) -> str:
-        s = s or ""
-        if s.isascii():
-            s = s.lower()
-        else:
-            s = _COMBINING.sub("", unicodedata.normalize("NFKD", s)).casefold()
-        return " ".join(s.translate(self._table).split())
+        return self._fold_text((s or "").replace("\n", " "))
 
     def _skeleton(self, s: str) -> str:
-        k = self.fold(s)
-        if not _ASCII_LETTER.search(k):       # other scripts: the rules only rewrite Latin letters
-            return k
+        return self._skeleton_text(self._fold(s))
+
+    def _fold_text(self, text: str) -> str:
+        if text.isascii():
+            text = text.lower()
+        else:
+            text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+        return _LINE_TRIM.sub("\n", _HSPACE.sub(" ", text.translate(self._table))).strip(" ")
+
+    def _skeleton_text(self, text: str) -> str:
+        k = f"\n{text}\n"
         for sub, a, b in self._steps:
             if sub is None:
                 k = k.replace(a, b)
             elif b is None or b in k:
                 k = sub(a, k)
-        return " ".join(k.split())
+        return _LINE_TRIM.sub("\n", _HSPACE.sub(" ", k))[1:-1]
 
 
 # -- small helpers shared by the builders and the resolver -------------------------------

@@ -98,7 +98,7 @@ class _Finder:
             key = (c["text_span"]["start"], c["text_span"]["end"])
             if key not in seen and c["text"].strip():
                 seen.add(key)
-                out.append({k: v for k, v in c.items() if not k.startswith("_")})
+                out.append(c)
         return out
 
     # -- helpers ----------------------------------------------------------------------------
@@ -115,6 +115,8 @@ class _Finder:
     def blocked(self, tok) -> bool:
         if any(c.dep_ == "neg" or c.lower_ in ("not", "n't", "never") for c in tok.children):
             return True
+        if tok.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children):
+            return True                  # "said to be close to Putin", "the decision announced"
         head = tok.head
         if tok.dep_ in ("xcomp", "ccomp") and head.lemma_.lower() in self.cues["blocking_heads"]:
             return True
@@ -149,11 +151,11 @@ class _Finder:
     def frame_subject(self, cue, lo: int, hi: int):
         """Subject of a cue in an attribution frame; falls back to an adjacent name/pronoun."""
         subj = self.subject_of(cue)
-        if subj is not None:
+        if subj is not None and self.tok_quote[subj.i] is None:
             return subj
         for t in list(self.doc[cue.i + 1:min(cue.i + 4, len(self.doc))]) + list(
                 reversed(self.doc[max(cue.i - 4, 0):cue.i])):
-            if lo <= t.idx < hi and t.pos_ in ("PROPN", "PRON", "NOUN"):
+            if lo <= t.idx < hi and t.pos_ in ("PROPN", "PRON", "NOUN") and self.tok_quote[t.i] is None:
                 return t
         return None
 
@@ -174,9 +176,14 @@ class _Finder:
         self.used_quotes.update(quotes)
         return claim
 
-    def _tok_at(self, char: int) -> int:
-        """Index of the first token starting at or after ``char``."""
-        return next((t.i for t in self.doc if t.idx >= char), len(self.doc))
+    def _next_start(self, qi: int) -> int:
+        """Where the frame after quote ``qi`` ends: the next quote in its paragraph, or the paragraph end."""
+        q, nxt = self.quotes[qi], self.quotes[qi + 1] if qi + 1 < len(self.quotes) else None
+        return nxt.start if nxt is not None and nxt.para == q.para else q.para_end
+
+    def _prev_end(self, qi: int) -> int:
+        q, prev = self.quotes[qi], self.quotes[qi - 1] if qi > 0 else None
+        return prev.end if prev is not None and prev.para == q.para else q.para_start
 
     def tokens_between(self, lo: int, hi: int):
         span = self.doc.char_span(lo, hi, alignment_mode="contract")
@@ -196,10 +203,9 @@ class _Finder:
 
     def after_frame(self, qi: int):
         q = self.quotes[qi]
-        nxt = self.quotes[qi + 1].start if qi + 1 < len(self.quotes) and self.quotes[qi + 1].para == q.para \
-            else q.para_end
+        nxt = self._next_start(qi)
         rest = self.text[q.end:nxt]
-        inner = self.text[q.inner_start:q.inner_end].rstrip()
+        inner = self.text[q.inner_start:q.inner_end].rstrip().rstrip("’'”\"")   # nested quote closing
         stripped = rest.lstrip()
         if not stripped or not (inner.endswith(_END_INSIDE) or stripped[0] in ",—–"):
             return None
@@ -215,7 +221,7 @@ class _Finder:
 
     def before_frame(self, qi: int):
         q = self.quotes[qi]
-        prev = self.quotes[qi - 1].end if qi > 0 and self.quotes[qi - 1].para == q.para else q.para_start
+        prev = self._prev_end(qi)
         pre = self.text[prev:q.start].rstrip()
         if not pre or not (pre.endswith((",", ":")) or pre.lower().endswith(" that")):
             return None
@@ -253,35 +259,28 @@ class _Finder:
             if cue is None:
                 continue
             ev_s, ev_e = q.start, q.end
-            para_end = q.para_end
-            if cue is not None and cue.i >= self._tok_at(q.end):
-                nxt = self.quotes[qi + 1].start if qi + 1 < len(self.quotes) and self.quotes[qi + 1].para == q.para \
-                    else para_end
-                ev_e = min(cue.sent.end_char, nxt)
-                lo, hi = q.end, nxt
+            if cue.idx >= q.end:
+                lo, hi = q.end, self._next_start(qi)
+                ev_e = min(cue.sent.end_char, hi)
             else:
-                prev = self.quotes[qi - 1].end if qi > 0 and self.quotes[qi - 1].para == q.para else q.para_start
-                ev_s = max(cue.sent.start_char, prev)
-                lo, hi = prev, q.start
+                lo, hi = self._prev_end(qi), q.start
+                ev_s = max(cue.sent.start_char, lo)
             if cue.lower_ == "according":
                 subj = self._according_source(cue)
             else:
                 subj = self.frame_subject(cue, lo, hi)
             speaker = self.tracker.speaker(subj)
-            claim = self.add(speaker, "direct", q.inner_start, q.inner_end, self._cue_text(cue),
-                             ev_s, ev_e, quotes=[qi])
-            if claim is not None:
-                claim["_cue_i"] = cue.i
+            if self.add(speaker, "direct", q.inner_start, q.inner_end, self._cue_text(cue),
+                        ev_s, ev_e, quotes=[qi]) is not None:
                 self.used_cues.add(cue.i)
 
     def _direct_in_chain(self, qi: int, cue) -> None:
         q = self.quotes[qi]
         subj = self._according_source(cue) if cue.lower_ == "according" else self.frame_subject(
             cue, cue.sent.start_char, cue.sent.end_char)
-        claim = self.add(self.tracker.speaker(subj), "direct", q.inner_start, q.inner_end,
-                         self._cue_text(cue), q.start, q.end, quotes=[qi])
-        if claim is not None:
-            claim["_cue_i"] = cue.i
+        if self.add(self.tracker.speaker(subj), "direct", q.inner_start, q.inner_end,
+                    self._cue_text(cue), q.start, q.end, quotes=[qi]) is not None:
+            self.used_cues.add(cue.i)
 
     # -- pass 2: reported speech ----------------------------------------------------------------
     def _reported(self) -> None:
@@ -337,6 +336,9 @@ class _Finder:
             hi = max(x.right_edge.i for x in comps)
             if c is not None and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in c.children):
                 return None
+            if c is not None and c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and not any(
+                    m.dep_ in ("nsubj", "nsubjpass", "expl", "csubj", "csubjpass") for m in c.children):
+                return None              # no subject: not a reported clause ("said to be ..., was dismissed")
             if any(self.doc[i].lower_ in ("whether",) for i in range(lo, min(lo + 1, hi + 1))):
                 return None
             if self.doc[lo].lower_ == "that" and self.doc[lo].dep_ in ("mark", "det") and lo < hi:

@@ -31,6 +31,7 @@ PLURAL_AREAS = {"regions", "provinces", "oblasts", "districts", "towns", "villag
 
 def extract(ctx: Context) -> tuple[list[dict], list[dict]]:
     cands: list[dict] = []
+    ctx.gain_sides = Counter()
     for tok in ctx.doc:
         entry = trigger_entry(ctx, tok)
         if entry is not None:
@@ -59,7 +60,10 @@ def trigger_entry(ctx: Context, tok) -> dict | None:
         return None
     pos = entry.get("pos", "any")
     is_verb = tok.tag_ in VERB_TAGS or tok.pos_ == "VERB" or (tok.pos_ == "ADJ" and tok.lower_.endswith("ed"))
-    is_noun = tok.pos_ == "NOUN"
+    if tok.lower_ != lemma and tok.lower_ in (entry.get("forms") or ()) and tok.pos_ in ("NOUN", "PROPN"):
+        tok_is_inflected_verb = not (tok.lower_.endswith("s") and lemma + "s" == tok.lower_)
+        is_verb = is_verb or tok_is_inflected_verb   # "retook" mis-tagged as a noun
+    is_noun = tok.pos_ == "NOUN" and not is_verb
     if (pos == "verb" and not is_verb) or (pos == "noun" and not is_noun) or not (is_verb or is_noun):
         return None
     needs = entry.get("needs")
@@ -83,9 +87,12 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
     places = []
     for t in themes:
         places.extend(places_for(ctx, t, allow_country=frame == "annex"))
+    agent_actor = ctx.actor(agent) if agent is not None else None
+    modality, denial = modality_of(ctx, tok, annex=frame == "annex"), denial_of(ctx, tok)
+    if frame in ("gain", "expel") and (agent_actor or {}).get("side") and modality == "asserted" and not denial:
+        ctx.gain_sides[agent_actor["side"]] += 1     # "Ukrainian forces recaptured several villages"
     if not places:
         return []
-    agent_actor = ctx.actor(agent) if agent is not None else None
     if entry.get("military") and agent is not None and not ctx.is_military(agent, agent_actor):
         return []
     to = from_ = None
@@ -106,14 +113,12 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
         to = {"name": into.text, "side": ctx.side_of(into.text)} if into is not None else agent_actor
         if not (to or {}).get("side"):
             to = annexing_leader(ctx, tok, agent)
-    modality = modality_of(ctx, tok, annex=frame == "annex")
     stance = "annexation_claim" if frame == "annex" else "asserted"
     out = []
     for place in places:
         out.append({"_tok": tok, "_entry": entry, "_agent": agent, "frame": frame, "place": place,
                     "to": _clean(to), "from": _clean(from_), "stance": stance, "modality": modality,
                     "trigger": tok.text, "_inferred": False})
-    denial = denial_of(ctx, tok)
     for c in out:
         if denial is not None and frame != "annex":
             c["stance"], c["modality"] = "denied", "asserted"
@@ -144,6 +149,8 @@ def _verb_roles(ctx: Context, tok, entry):
             agent = None  # "halted by air strikes"
     else:
         agent = subject(tok)
+        if agent is None and tok.pos_ != "VERB":   # mis-tagged verb: "The army retook Omdurman"
+            agent = next((c for c in tok.lefts if c.dep_ in ("compound", "nmod", "nsubj")), None)
     if frame == "fall":
         themes = children(tok, "nsubj", "nsubjpass")
         to_tok = next((o for k, o in prep_objects(tok, "to", "into", "under") if k == "to"), None) \
@@ -184,7 +191,7 @@ def _verb_roles(ctx: Context, tok, entry):
     themes = [t.head if t.lower_ in RELATIVE_PRONOUNS and t.head.dep_ == "relcl" else t for t in themes]
     themes = [t.head.head if t.lower_ in RELATIVE_PRONOUNS else t for t in themes]
     if not themes and not passive and frame != "fall":   # misparsed object: "handed over Bakhmut"
-        themes = [c for c in tok.rights if c.dep_ in ("advmod", "npadvmod", "attr", "oprd", "dep")
+        themes = [c for c in tok.rights if c.dep_ in ("advmod", "npadvmod", "attr", "oprd", "dep", "appos")
                   and ctx.place_at(c) is not None]
     if not themes:
         themes, agent = _reduced_relative(ctx, tok, frame, agent, passive)
@@ -193,7 +200,7 @@ def _verb_roles(ctx: Context, tok, entry):
 
 def _reduced_relative(ctx, tok, frame, agent, passive):
     """"a newly recaptured village", "Izium, liberated by ...", "an eastern town liberated after ..."."""
-    if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN"):
+    if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN") and _placey(ctx, tok.head):
         return [tok.head], agent if passive else None
     if frame in ("gain", "lose", "annex", "fall"):
         subj = next(iter(children(tok, "nsubj")), None)
@@ -311,10 +318,13 @@ def _places_one(ctx: Context, t) -> list[dict]:
 
 
 def _is_country(place: dict) -> bool:
-    if place.get("precision") == "country":
-        return True
-    feature = ((place.get("resolved") or {}).get("feature") or "")
-    return feature.startswith("PCL")
+    """A country-level place (the theme of "invaded", not of a control change). Trusts the
+    geocoder only when the written name is part of the country's name ("Congo", not "Goma")."""
+    res = place.get("resolved") or {}
+    if place.get("precision") != "country" and not (res.get("feature") or "").startswith("PCL"):
+        return False
+    written = (place.get("name") or "").lower().removeprefix("the ").strip()
+    return not res.get("name") or written in res["name"].lower() or res["name"].lower() in written
 
 
 # ------------------------------------------------------------------------------ sides
@@ -322,8 +332,8 @@ def _is_country(place: dict) -> bool:
 def _infer_sides(ctx: Context, cands: list[dict]) -> None:
     """Fill a missing ``to`` from context; fill ``from`` as the other side when clear."""
     gains = Counter(c["to"]["side"] for c in cands
-                    if c["frame"] in ("gain", "expel", "fall") and c.get("to") and c["to"].get("side")
-                    and c["stance"] == "asserted")
+                    if c["frame"] == "fall" and c.get("to") and c["to"].get("side") and c["stance"] == "asserted")
+    gains.update(ctx.gain_sides)
     for c in cands:
         if c["frame"] == "annex":
             continue

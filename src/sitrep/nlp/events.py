@@ -139,10 +139,13 @@ class Context:
         if p is not None:
             return {"name": p.get("name"), "resolved": p.get("resolved"),
                     "precision": p.get("precision"), "evidence": p.get("evidence")}
-        if tok.pos_ != "PROPN" or tok.ent_type_ in ("PERSON", "NORP", "DATE", "ORDINAL"):
+        if tok.pos_ not in ("PROPN", "ADV", "NOUN") or not tok.text[:1].isupper() \
+                or tok.ent_type_ in ("NORP", "DATE", "ORDINAL", "CARDINAL"):
             return None
         span = proper_span(tok)
-        if self.actors is not None and self.actors.side(span.text) and not self._is_placey(span):
+        if self.actors is not None and (self.actors.side(span.text) or self.actors.person(span.text)):
+            return None
+        if span.text in self._speaker_names():
             return None
         if self.places_pipe is not None and hasattr(self.places_pipe, "resolve_text"):
             try:
@@ -152,7 +155,9 @@ class Context:
             if got:
                 got = dict(got)
                 if "resolved" not in got and "lat" in got:   # a bare resolved dict
-                    got = {"name": span.text, "resolved": got, "precision": None}
+                    from sitrep.geo.gazetteer import precision_of
+
+                    got = {"name": span.text, "resolved": got, "precision": precision_of(got)}
                 got.setdefault("name", span.text)
                 got["evidence"] = make_evidence(self.doc.text, span.start_char, span.end_char)
                 return got
@@ -161,8 +166,9 @@ class Context:
                     "evidence": make_evidence(self.doc.text, span.start_char, span.end_char)}
         return None
 
-    def _is_placey(self, span) -> bool:
-        return span.root.ent_type_ in ("GPE", "LOC", "FAC") and span.root.i in self._place_by_token
+    def _speaker_names(self) -> set[str]:
+        names = {(c.get("speaker") or {}).get("name") or "" for c in self.claims}
+        return {w for n in names for w in [n, *n.split()] if w}
 
     # -- actors -------------------------------------------------------------------------
     def side_of(self, text: str | None) -> str | None:
@@ -303,9 +309,10 @@ class Context:
         phrase = self.doc[tok.left_edge.i: tok.right_edge.i + 1]
         person = next((e for e in self.doc.ents if e.label_ == "PERSON"
                        and phrase.start <= e.start and e.end <= phrase.end), None)
-        side = self.side_of(phrase.text)
         name = person.text if person is not None else clean_name(noun_phrase_spans(tok)[0].text)
-        return {"name": self.full_person_name(name), "side": side}
+        name = self.full_person_name(name)
+        side = self.side_of(phrase.text) or (self.person_side(name) if person is not None else None)
+        return {"name": name, "side": side}
 
     def full_person_name(self, name: str) -> str:
         """'Mr Putin' -> 'Vladimir Putin' when the document names him in full."""
@@ -317,13 +324,25 @@ class Context:
                 return re.sub(r"^(President|Prime Minister|Mr\.?|Ms\.?)\s+", "", e.text)
         return last
 
+    def person_side(self, name: str | None) -> str | None:
+        """Side of a known person by full name or unambiguous surname ("Zelensky")."""
+        if not name or self.actors is None:
+            return None
+        known = self.actors.person(name)
+        if known:
+            return known.get("side")
+        last = name.split()[-1]
+        sides = {(v or {}).get("side") for k, v in self.actors.people.items() if k.split()[-1] == last}
+        return sides.pop() if len(sides) == 1 else None
+
     def attribution(self, tok):
         """``(asserted_by, claim_index)`` for a fact found at ``tok``."""
         got = self.claim_covering(tok)
         if got is not None:
             idx, claim = got
             spk = claim.get("speaker") or {}
-            return {"name": spk.get("name"), "side": spk.get("side"), "title": spk.get("title")}, idx
+            side = spk.get("side") or self.person_side(spk.get("name"))
+            return {"name": spk.get("name"), "side": side, "title": spk.get("title")}, idx
         spk = self.speech_speaker(tok)
         if spk is not None and spk.get("name"):
             return spk, None
@@ -403,6 +422,9 @@ def noun_phrase_spans(tok):
     """
     doc = tok.doc
     left = tok.left_edge.i
+    while left > tok.sent.start and doc[left - 1].dep_ in ("amod", "det", "compound", "poss", "case") \
+            and doc[left - 1].head.i > tok.i:   # misparsed modifiers ("The Sudanese army retook")
+        left -= 1
     core = doc[left: tok.i + 1]
     spans = [core]
     # appositive / parenthetical names to the right ("the paramilitary Rapid Support Forces (RSF)")

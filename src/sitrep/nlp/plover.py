@@ -22,6 +22,7 @@ from sitrep.nlp.quantities import find_quantities
 ARG_DEPS = ("dobj", "nsubjpass", "attr", "oprd", "dative")
 PLACE_PREPS = ("in", "on", "at", "near", "against", "across", "over", "around", "outside", "into",
                "towards", "toward", "inside", "of")
+REFINABLE_MODES = {None, "air", "ground", "artillery", "missile", "drone"}
 NESTING = {"dobj", "xcomp", "ccomp", "pobj", "nsubj", "nsubjpass", "oprd", "acomp", "attr", "prep",
            "pcomp", "conj", "compound", "amod", "appos", "advcl"}
 
@@ -125,7 +126,7 @@ def _event(ctx: Context, tok, entry: dict) -> dict | None:
     if target is not None and place is not None and target_tok is not None and \
             ctx.place_at(target_tok) is not None and not target.get("side"):
         target = None  # "strikes on Kharkiv": Kharkiv is the place, not an actor
-    args = [t for c in tok.children if c.dep_ not in ("nsubj", "punct", "cc", "conj") for t in c.subtree]
+    args = [t for c in tok.children if c.dep_ not in ("punct", "cc", "conj") for t in c.subtree]
     if not is_verb:
         args.append(tok)
     if actor_tok is not None and not is_verb:
@@ -185,15 +186,16 @@ def _strip(p: dict) -> dict:
 
 
 def _mode(ctx: Context, tok, entry: dict) -> str | None:
-    if entry["type"] not in (ctx.lex.get("mode_types") or ()):
+    """The trigger's mode, refined by weapon/aid words among its arguments ("drone strike")."""
+    if entry["type"] not in (ctx.lex.get("mode_types") or ()) or entry.get("mode") not in REFINABLE_MODES:
         return entry.get("mode")
     modes = ctx.lex.get("modes") or {}
-    words = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "dobj", "nsubj", "nsubjpass")]
-    words += [o for _k, o in prep_objects(tok, "by", "with")]
+    words = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "nsubj", "nsubjpass")]
+    words += [t for c in tok.children if c.dep_ in ("dobj", "prep", "dative", "agent") for t in c.subtree]
     words += [g for c in words for g in c.children if g.dep_ in ("compound", "amod")]
-    lows = [tok.lower_] + [w.lower_ for w in words] + [w.lemma_.lower() for w in words]
+    lows = {w.lower_ for w in words} | {w.lemma_.lower() for w in words}
     for mode, vocab in modes.items():
-        if any(w in vocab for w in lows[1:]):
+        if lows & set(vocab):
             return mode
     return entry.get("mode")
 

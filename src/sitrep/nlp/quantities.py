@@ -124,6 +124,8 @@ def _unit_token(doc, i: int, end: int, hi: int):
     head = doc[end - 1].head
     if doc[end - 1].dep_ in ("nummod", "quantmod", "compound") and head.pos_ in ("NOUN", "PROPN") \
             and head.i >= end and head.i - end <= 4:
+        while head.dep_ == "compound" and head.head.i > head.i and head.head.i - end <= 5:
+            head = head.head            # "one multiple rocket launcher" -> launcher
         return head
     for j in range(end, min(hi, end + 4)):
         if doc[j].pos_ in ("NOUN", "PROPN") or doc[j].lower_ in UNITS:
@@ -140,4 +142,6 @@ def _unit_name(tok) -> str:
     if m:
         return m.group(1)
     lemma = tok.lemma_.lower() if tok.lemma_ else tok.lower_
+    if tok.tag_ in ("NNS", "NNPS") and lemma == tok.lower_ and lemma.endswith("ans"):
+        lemma = lemma[:-1]          # "Palestinians" (the lemmatiser keeps proper plurals)
     return UNITS.get(lemma, UNITS.get(tok.lower_, lemma))

@@ -73,7 +73,9 @@ def find_quotes(text: str) -> list[Quote]:
         if not prev.closed and nxt.para == prev.para + 1 and nxt.at_para_start:
             prev.continues = True
             nxt.continued = True
-    return quotes
+    # an unclosed British single quote is an apostrophe unless it runs on into the next paragraph
+    return [q for q in quotes if q.closed or q.continues or q.at_para_start
+            or text[q.start] not in OPEN_SINGLE + "'"]
 
 
 def _scan_paragraph(text: str, ps: int, pe: int):
@@ -124,8 +126,8 @@ def _scan_single(text: str, ps: int, pe: int):
             elif open_at is not None and closer and ch not in OPEN_SINGLE:
                 out.append((open_at, k + 1, open_at + 1, k, True))
                 open_at = None
-    if open_at is not None and out == [] and text[open_at] in OPEN_SINGLE and open_at == ps:
-        out.append((open_at, pe, open_at + 1, pe, False))   # paragraph-spanning British quote
+    if open_at is not None and text[open_at] in OPEN_SINGLE and pe - open_at > 1:
+        out.append((open_at, pe, open_at + 1, pe, False))   # may run on into the next paragraph
     return out
 
 

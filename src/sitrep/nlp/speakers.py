@@ -247,7 +247,7 @@ class SpeakerTracker:
                 return self._org_dict(org.entity.name) if org else None
             return None
         span = range(tok.left_edge.i, tok.right_edge.i + 1)
-        here = [m for m in self.mentions if m.i in span]
+        here = [m for m in self.mentions if m.i in span and self._names_speaker(self.doc[m.i], tok)]
         nxt = tok.right_edge.i + 1
         if not here and tok.lemma_.lower() in self.lex["role_nouns"]:   # "army chief Abdel ..."
             here = [m for m in self.mentions
@@ -288,6 +288,16 @@ class SpeakerTracker:
         title = full[len(core):].strip(" ,") if full.startswith(core) else ""
         return {"name": core, "title": title or None, "side": self.actors.side(full, outlet=self.outlet)}
 
+    def _names_speaker(self, name, head) -> bool:
+        """A name inside the subject phrase names the speaker unless it sits in a clause or a
+        prepositional phrase ("a spokesman for Hamas leader X") other than as an apposition."""
+        if name.i == head.i:
+            return True
+        if not _within(name, head, _CLAUSAL):
+            return False
+        via_prep = any(a.dep_ == "prep" for a in name.ancestors if head.is_ancestor(a))
+        return not via_prep or name.dep_ == "appos"
+
     def _recent_person(self, i: int) -> Entity | None:
         subj = [m for m in self.mentions if m.i < i and m.subject]
         if subj:
@@ -315,7 +325,7 @@ class SpeakerTracker:
             known = self.actors.person(e.name) or {}
             titles = f"{e.title} {known.get('title') or ''}".lower()
             side = self._person_side(e)
-            if role in titles and (want is None or side in (want, None)):
+            if _role_stem(role) in titles and (want is None or side in (want, None)):
                 return e
         return None
 
@@ -355,6 +365,14 @@ def _within(t, head, skip) -> bool:
             return False
         t = t.head
     return True
+
+
+def _role_stem(role: str) -> str:
+    """spokesman / spokeswoman / spokesperson -> spokes; chairman -> chair."""
+    for suffix in ("person", "woman", "man"):
+        if role.endswith(suffix) and len(role) > len(suffix) + 2:
+            return role[:-len(suffix)]
+    return role
 
 
 def _name_token(tok) -> bool:

@@ -64,7 +64,7 @@ def dask_client(options: Options) -> Iterator[object]:
 
     try:
         cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
     except Exception as exc:  # noqa: BLE001 - any startup failure becomes one line
         raise ScaleError(f"cannot start {options.workers} local Dask workers: {_one_line(exc)}", code="SR702") from exc
     with cluster, Client(cluster, set_as_default=False) as client:

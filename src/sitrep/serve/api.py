@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Literal, Optional, Union
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -248,7 +248,9 @@ def events(request: Request,
     own date, else its document's publication date)."""
     items = _ledger(request).filter(date_from=date_from, date_to=date_to, side=side, event_type=event_type,
                                     speaker=speaker, place=place, kind=kind, status=status, located=located)
-    return {"total": len(items), "items": _lean(items[offset:offset + limit])}
+    # the ledger's items already have the Item shape (tests/test_serve_api.py checks it): skip
+    # re-validating thousands of them on every map refresh
+    return JSONResponse({"total": len(items), "items": _lean(items[offset:offset + limit])})
 
 
 @router.get("/facts", response_model=ItemPage)
@@ -283,10 +285,11 @@ def documents(request: Request, status: Optional[Literal["ok", "skipped", "faile
 @router.get("/documents/{doc_id:path}", response_model=Document)
 def document(request: Request, doc_id: str):
     """The current version of one document, with its cleaned text and its facts."""
-    rows = [d for d in _store(request).documents() if d["doc_id"] == doc_id]
-    if not rows:
+    store = _store(request)
+    row = next((d["id"] for d in store.documents(with_text=False) if d["doc_id"] == doc_id), None)
+    doc = store.document(row) if row is not None else None
+    if doc is None:
         raise HTTPException(404, "no such document")
-    doc = rows[0]
     ledger = _ledger(request)
     doc["facts"] = sorted((i for i in ledger.items + ledger.claims if i["document_id"] == doc["id"]),
                           key=lambda i: i["id"])

@@ -60,23 +60,39 @@ def _sha(code: str) -> str:
 
 
 def report_data(store, ledger=None) -> dict:
-    """Everything the page shows, as one JSON-ready dict."""
-    from sitrep.export.ledger import Ledger
+    """Everything the page shows, as one JSON-ready dict.
+
+    Each item (control change, event, claim) is embedded once, with its evidence sentence;
+    place and speaker views refer to items by id (static/sitrep-data.js puts them together).
+    """
+    from sitrep.export.ledger import Ledger, contexts
+    from sitrep.serve.app import fusion_available
     from sitrep.serve.basemap import basemap_path
 
     ledger = ledger or Ledger.from_store(store)
-    lean = lambda items: [{k: v for k, v in i.items() if k != "payload"} for i in items]  # noqa: E731
-    places = ledger.places()
-    speakers = ledger.speakers()
+    ctx = contexts(store, ledger.items + ledger.claims)
+    lean = lambda items: [{**{k: v for k, v in i.items() if k != "payload"}, "context": ctx[i["id"]]}  # noqa: E731
+                          for i in items]
+    ids = lambda items: [i["id"] for i in items]  # noqa: E731
+    place_views = {}
+    for p in ledger.places():
+        v = ledger.place_view(p["key"], store, with_context=False)
+        place_views[p["key"]] = {
+            "place": v["place"], "timeline": v["timeline"], "reports": ids(v["reports"]),
+            "contradictions": [{**c, "sides": ids(c["sides"])} for c in v["contradictions"]]}
+    speaker_views = {}
+    for sp in ledger.speakers():
+        v = ledger.speaker_view(sp["name"], store, with_context=False)
+        speaker_views[sp["name"]] = {"speaker": v["speaker"], "claims": ids(v["claims"]),
+                                     "assertions": ids(v["assertions"])}
     path = basemap_path()
     stats = ledger.stats()
-    stats.update({"basemap": path is not None, "fusion": False})
+    stats.update({"basemap": path is not None, "fusion": fusion_available()})
     return {
         "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "stats": stats, "events": lean(ledger.items), "places": places,
-        "place_views": {p["key"]: ledger.place_view(p["key"], store) for p in places},
-        "speakers": speakers,
-        "speaker_views": {s["name"]: ledger.speaker_view(s["name"], store) for s in speakers},
+        "stats": stats, "events": lean(ledger.items), "claims": lean(ledger.claims),
+        "places": ledger.places(), "place_views": place_views,
+        "speakers": ledger.speakers(), "speaker_views": speaker_views,
         "basemap": json.loads(path.read_text(encoding="utf-8")) if path else None,
     }
 

@@ -41,7 +41,7 @@
     const filters = readFilters();
     let items = [];
     try {
-      items = await src.events(filters);
+      items = Object.keys(filters).length ? await src.events(filters) : state.all;
     } catch (err) {
       showError(err);
     }

@@ -28,7 +28,8 @@
       else if (k === "href") {
         const u = S.safeUrl(v);
         if (u) { e.setAttribute("href", u); e.setAttribute("rel", "noopener noreferrer nofollow"); e.setAttribute("target", "_blank"); }
-      } else if (/^(title|type|value|role|id|colspan|aria-[a-z]+|data-[a-z-]+)$/.test(k)) e.setAttribute(k, String(v));
+      } else if (k === "open") e.setAttribute("open", "");
+      else if (/^(title|type|value|role|id|colspan|aria-[a-z]+|data-[a-z-]+)$/.test(k)) e.setAttribute(k, String(v));
     }
     for (const c of children.flat(3)) {
       if (c == null || c === false) continue;
@@ -90,14 +91,30 @@
   };
 
   /* the static report: everything embedded as JSON in the element #sitrep-data */
+  /* views refer to items by id (each item is embedded once) */
   S.EmbeddedSource = class {
-    constructor(data) { this.d = data; }
+    constructor(data) {
+      this.d = data;
+      this.byId = new Map();
+      for (const i of data.events.concat(data.claims || [])) this.byId.set(i.id, i);
+    }
+    items(ids) { return (ids || []).map((id) => this.byId.get(id)).filter(Boolean); }
+    view(table, key) { return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null; }
     stats() { return Promise.resolve(this.d.stats); }
     events(f) { return Promise.resolve(this.d.events.filter((i) => S.matches(i, f || {}))); }
     places() { return Promise.resolve(this.d.places); }
-    place(key) { return Promise.resolve(Object.prototype.hasOwnProperty.call(this.d.place_views, key) ? this.d.place_views[key] : null); }
+    place(key) {
+      const v = this.view(this.d.place_views, key);
+      return Promise.resolve(v && {
+        place: v.place, timeline: v.timeline, reports: this.items(v.reports),
+        contradictions: v.contradictions.map((c) => Object.assign({}, c, { sides: this.items(c.sides) })),
+      });
+    }
     speakers() { return Promise.resolve(this.d.speakers); }
-    speaker(name) { return Promise.resolve(Object.prototype.hasOwnProperty.call(this.d.speaker_views, name) ? this.d.speaker_views[name] : null); }
+    speaker(name) {
+      const v = this.view(this.d.speaker_views, name);
+      return Promise.resolve(v && { speaker: v.speaker, claims: this.items(v.claims), assertions: this.items(v.assertions) });
+    }
     basemap() { return Promise.resolve(this.d.basemap || null); }
   };
 

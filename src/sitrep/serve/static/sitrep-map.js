@@ -58,7 +58,9 @@
         if (!groups.has(key)) groups.set(key, []);
         groups.get(key).push(i);
       }
-      for (const [key, group] of groups) this.markers.addLayer(this.marker(key, group));
+      // paint order: region circles below town dots, busier places on top (clickable when overlapping)
+      const rank = ([, g]) => (S.isRegion(g[0].precision) ? 0 : 1e6) + g.length;
+      for (const [key, group] of Array.from(groups).sort((a, b) => rank(a) - rank(b))) this.markers.addLayer(this.marker(key, group));
       if (!this.fitted && this.markers.getLayers().length) {
         this.map.fitBounds(this.markers.getBounds().pad(0.25), { maxZoom: 8 });
         this.fitted = true;
@@ -126,11 +128,11 @@
       row(svg(Object.assign(S.markerStyle(sd, "confirmed", false), { r: 5 })), sd || "unknown side"));
     const statusRows = ["confirmed", "claimed", "contested"].map((st) =>
       row(svg(Object.assign(S.markerStyle("UKR", st, false), { r: 5 })), st, S.STATUS_HELP[st]));
-    node.replaceChildren(...[
+    node.replaceChildren(el("details", { open: true }, el("summary", { text: "Legend" }),
       el("h4", { text: "Side (colour)" }), sideRows,
       el("h4", { text: "Status (outline)" }), statusRows,
       el("h4", { text: "Precision" }),
       row(svg(Object.assign(S.markerStyle(null, "confirmed", false), { r: 4 })), "town / village"),
-      row(svg(Object.assign(S.markerStyle(null, "confirmed", true), { r: 7 })), "region (area circle)")].flat());
+      row(svg(Object.assign(S.markerStyle(null, "confirmed", true), { r: 7 })), "region (area circle)")));
   };
 })();

@@ -1,0 +1,390 @@
+"""``sitrep_places``: find every place mention in a Doc and geocode it with honest precision.
+
+Writes ``doc._.places``: one dict per mention, sorted by offset::
+
+    {"name": "Kherson",                      # the toponym as written (no "'s", no "Oblast")
+     "resolved": {...} | None,               # sitrep.geo.to_resolved(...)
+     "precision": "settlement" | "admin2" | "admin1" | "country" | "natural_feature" | None,
+     "evidence": {"start", "end", "text"},   # the mention incl. a type word ("Kherson Oblast")
+     "label": "GPE" | "LOC" | "FAC" | "GAZ"}  # spaCy NER label, or GAZ for a gazetteer match
+
+Mentions come from spaCy NER (GPE/LOC/FAC) and from gazetteer matching of capitalised token
+spans (the small model tags "Luhansk" as PERSON and "Lyman" as ORG). Person names, demonyms,
+possessives and common words that happen to be place names are rejected; words around a name
+("X region", "the city of X", "X, a village in Y", lists after "regions") guide the reading.
+Knowledge lives in ``data/places.yaml``; resolution in ``sitrep.geo.resolve``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+
+from sitrep.geo.gazetteer import precision_of, to_resolved
+from sitrep.geo.names import load_yaml_data
+from sitrep.geo.resolve import Context, Resolver, is_admin1, is_country, is_strong
+from sitrep.models import evidence
+from sitrep.nlp.pipeline import register_extensions
+
+CTX_KEY = "sitrep_places_context"
+NER_LABELS = ("GPE", "LOC", "FAC")
+_PREPS = {"in", "at", "near", "from", "to", "into", "of", "around", "outside", "towards", "toward",
+          "across", "on", "over", "through", "via", "between", "and", "inside"}
+_APOS = {"'s", "’s", "'", "’"}
+_LIST_GLUE = {",", "and", "or", "&", ";"}
+
+
+@dataclass
+class Mention:
+    start: int                 # token span of the toponym itself
+    end: int
+    ev_start: int              # char span of the evidence (may include a type word)
+    ev_end: int
+    name: str
+    label: str
+    cands: list
+    hint: str | None = None
+    container: int | None = None     # index of the mention this one lies in
+    group: int | None = None         # list (coordination) group id
+    chosen: dict | None = None
+    precision: str | None = None
+    key: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@Language.factory("sitrep_places")
+def make_places(nlp: Language, name: str):
+    register_extensions()
+    return PlacesComponent(nlp, name)
+
+
+class PlacesComponent:
+    def __init__(self, nlp: Language, name: str = "sitrep_places"):
+        self.name = name
+        self.resolver: Resolver | None = None
+
+    def setup(self, *, options=None, gazetteer=None) -> None:
+        """Take the gazetteer and load data/places.yaml (defaults when never called)."""
+        from sitrep.options import Options
+
+        options = options or Options()
+        if gazetteer is None:
+            from sitrep.geo import open_gazetteer
+
+            gazetteer = open_gazetteer(options)
+        data = load_yaml_data("places.yaml", options)
+        self.resolver = Resolver(gazetteer, data)
+        low = lambda k: {str(w).lower() for w in data.get(k) or []}  # noqa: E731
+        self.admin_words, self.admin_plurals, self.admin2_words = low("admin_words"), low("admin_plurals"), low("admin2_words")
+        self.water_words, self.settlement_words = low("water_words"), low("settlement_words")
+        self.not_places, self.titles = low("not_places"), low("person_titles")
+        self.demonym_endings = tuple(low("demonym_endings"))
+
+    def _ensure(self) -> None:
+        if self.resolver is None:
+            self.setup()
+
+    # -- the component ----------------------------------------------------------------------
+    def __call__(self, doc):
+        self._ensure()
+        mentions = self.find(doc)
+        ctx = self.resolve(doc, mentions)
+        doc.user_data[CTX_KEY] = ctx
+        doc._.places = [{
+            "name": m.name, "resolved": to_resolved(m.chosen), "precision": m.precision,
+            "evidence": evidence(doc.text, m.ev_start, m.ev_end), "label": m.label,
+        } for m in mentions]
+        return doc
+
+    def resolve_text(self, name: str, doc=None) -> dict | None:
+        """Resolve a place string found by another component, with this Doc's context."""
+        self._ensure()
+        words = (name or "").replace("’", "'").split()
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if words and words[-1].endswith("'s"):
+            words[-1] = words[-1][:-2]
+        hint = None
+        if len(words) > 1 and words[-1].lower() in self.admin_words | self.water_words:
+            hint = self._type_hint(words[-1].lower())
+            words = words[:-1]
+        text = " ".join(words)
+        if not text:
+            return None
+        ctx = doc.user_data.get(CTX_KEY) if doc is not None else None
+        cands = self.resolver.candidates(text)
+        chosen, _ = self.resolver.choose(cands, hint=hint, ctx=ctx, key=self.resolver.gaz.norm.skeleton(text))
+        return to_resolved(chosen)
+
+    # -- finding ----------------------------------------------------------------------------
+    def find(self, doc) -> list[Mention]:
+        persons, surnames = set(), set()
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and len([t for t in ent if t.is_alpha]) >= 2 and not self._is_place_name(ent):
+                persons.update(range(ent.start, ent.end))
+                surnames.add(ent[-1].text)
+        taken: set[int] = set()
+        mentions: list[Mention] = []
+        for ent in doc.ents:
+            if ent.label_ not in NER_LABELS:
+                continue
+            m = self._from_span(doc, ent.start, ent.end, ent.label_, persons, surnames, ner=True)
+            if m is not None:
+                mentions.append(m)
+                taken.update(range(m.start, m.end))
+        i = 0
+        while i < len(doc):
+            m = None if i in taken else self._scan_at(doc, i, persons, surnames)
+            if m is not None:
+                mentions.append(m)
+                taken.update(range(m.start, m.end))
+                i = m.end
+            else:
+                i += 1
+        mentions.sort(key=lambda m: m.start)
+        for m in mentions:
+            self._hints(doc, m)
+        self._lists(doc, mentions)
+        self._containers(doc, mentions)
+        return [m for m in mentions if not m.extra.get("weak") or m.container is not None or m.hint]
+
+    def _from_span(self, doc, start, end, label, persons, surnames, ner):
+        while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].is_space):
+            start += 1
+        while end > start and (doc[end - 1].text in _APOS or doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if end <= start:
+            return None
+        toks = doc[start:end]
+        if "\n" in toks.text or not toks[0].text[:1].isupper():
+            return None
+        low = toks.text.lower()
+        if low in self.not_places or toks[0].lower_ in self.not_places or any(i in persons for i in range(start, end)):
+            return None
+        if start > 0 and doc[start - 1].lower_ in self.titles:
+            return None
+        cands = self.resolver.candidates(toks.text)
+        hint_end = end
+        if not cands and len(toks) > 1 and toks[-1].lower_ in self.admin_words | self.water_words | self.settlement_words:
+            end -= 1                     # "Kharkiv region" as one NER span: the name is "Kharkiv"
+            toks = doc[start:end]
+            cands = self.resolver.candidates(toks.text)
+        if not cands:
+            if any(ch.isdigit() for ch in toks.text) or self._looks_demonym(toks.text) or toks.text in surnames or self._common_word(doc, toks):
+                return None
+            if not all(t.pos_ == "PROPN" for t in toks if t.is_alpha):
+                return None
+        return Mention(start, end, toks.start_char, doc[hint_end - 1].idx + len(doc[hint_end - 1]),
+                       toks.text, label if ner else "GAZ", cands, key=self.resolver.gaz.norm.skeleton(toks.text))
+
+    def _is_place_name(self, span) -> bool:
+        """A multi-word name the model took for a person ("Krivoy Rog", "Shan State")."""
+        text = span.text
+        if span[-1].lower_ in self.admin_words | self.water_words:
+            text = span[:-1].text
+        return any(self._primary(c, text) for c in self.resolver.candidates(span.text) + self.resolver.candidates(text))
+
+    @staticmethod
+    def _primary(c: dict, name: str) -> bool:
+        """Matched through a place's own name or a curated alias (a transliteration variant of
+        it counts when long enough to be distinctive), not some alternate name."""
+        return c["match_kind"] in ("name", "alias", "short", "official") and (c["exact"] or len(name) >= 6)
+
+    @staticmethod
+    def _common_word(doc, toks) -> bool:
+        """A capitalised common word the model took for a place ("Following.")."""
+        if len(toks) != 1:
+            return False
+        low = toks[0].lower_
+        if low.endswith(("ing", "ed", "ly", "ness", "ment", "tion", "ings")):
+            return True
+        return any(t.text == low for t in doc)
+
+    def _looks_demonym(self, text: str) -> bool:
+        low = text.lower()
+        return " " not in low and low.endswith(self.demonym_endings)
+
+    def _scan_at(self, doc, i, persons, surnames):
+        tok = doc[i]
+        if not (tok.is_alpha and tok.text[:1].isupper()) or tok.is_stop:
+            return None
+        if tok.text.isupper() and len(tok) > 1:           # acronyms (MOD, RIA), names in capitals
+            return None
+        if i in persons or tok.text in surnames or (tok.ent_type_ == "NORP" and self._looks_demonym(tok.text)):
+            return None
+        if i > 0 and doc[i - 1].lower_ in self.titles:
+            return None
+        sent_end = tok.sent.end if doc.has_annotation("SENT_START") else len(doc)
+        lowest = i + 2 if tok.lower_ in self.not_places else i + 1    # "North Kivu", not "North"
+        for j in range(min(i + 4, sent_end), lowest - 1, -1):
+            last = doc[j - 1]
+            if not (last.is_alpha and last.text[:1].isupper()) or any(k in persons for k in range(i, j)):
+                continue
+            if any(not (t.text[:1].isupper() or (t.is_alpha and len(t) <= 3) or t.text == "-") for t in doc[i:j]):
+                continue
+            name = doc.text[tok.idx:last.idx + len(last)]
+            cands = [c for c in self.resolver.candidates(name) if c["match_kind"] not in ("code", "alt_other")]
+            if not cands:
+                continue
+            verdict = self._accept(doc, i, j, cands)
+            if verdict is None:
+                return None
+            hint, end = None, j
+            if j - i >= 2 and last.lower_ in self.admin_words | self.water_words:
+                hint, end = self._type_hint(last.lower_), j - 1     # "Kherson Oblast": name "Kherson"
+                name = doc.text[tok.idx:doc[end - 1].idx + len(doc[end - 1])]
+            m = Mention(i, end, tok.idx, last.idx + len(last), name, "GAZ", cands, hint=hint,
+                        key=self.resolver.gaz.norm.skeleton(name), extra={"weak": verdict == "weak"})
+            m.extra["span_end"] = j
+            return m
+        return None
+
+    def _accept(self, doc, i, j, cands):
+        """'strong' / 'medium' / 'weak' (kept only with a container or type word) / None."""
+        name = doc[i:j].text
+        primary = [c for c in cands if self._primary(c, name)]
+        exact = [c for c in primary if c["exact"]]
+        if doc[i].ent_type_ == "NORP" and not any(is_strong(c) for c in exact):
+            return None                   # "Aleppo" mis-tagged NORP is fine, "Thai" is not
+        if self._looks_demonym(name) and not exact:
+            return None                   # "Syrian" is not a skeleton of Sirjan
+        span_ents = {t.ent_type_ for t in doc[i:j]}
+        ent = next((e for e in doc.ents if e.start <= i < e.end), None)
+        in_big_org = ent is not None and ent.label_ in ("ORG", "WORK_OF_ART", "EVENT", "PRODUCT") and (ent.end - ent.start) > (j - i)
+        if "PERSON" in span_ents and not primary:
+            return None                   # "Stalin" is an alternate name of Donetsk, not a place
+        if not any(t.pos_ == "PROPN" for t in doc[i:j]) and not primary:
+            return None
+        strong = any((is_strong(c) or c.get("id", 0) < 0) and c["exact"] for c in primary) or any(
+            is_strong(c) and c["exact"] and c["match_kind"] == "alt" and j - i == 1 and len(doc[i]) >= 4
+            and doc[i].pos_ == "PROPN" for c in cands)
+        if strong:
+            return "strong"
+        if in_big_org:
+            return None
+        cue = i > 0 and (doc[i - 1].lower_ in _PREPS or doc[i - 1].lower_ in self.settlement_words)
+        nxt = doc[j].lower_ if j < len(doc) else ""
+        cue = cue or nxt in self.admin_words or nxt in self.settlement_words
+        if primary and (cue or any((c["population"] or 0) >= 1000 for c in primary)):
+            return "medium" if doc[i].pos_ == "PROPN" or cue else "weak"
+        return "weak" if cue and (primary or any(c["exact"] for c in cands)) else None
+
+    # -- context words ----------------------------------------------------------------------
+    def _type_hint(self, word: str) -> str:
+        if word in self.water_words:
+            return "water"
+        return "admin2" if word in self.admin2_words else "admin1"
+
+    @staticmethod
+    def _can_be_region(m: Mention) -> bool:
+        exact = [c for c in m.cands if c["exact"]] or m.cands
+        return any(is_admin1(c) for c in exact) and not any(is_country(c) for c in exact)
+
+    def _hints(self, doc, m: Mention) -> None:
+        if m.hint is not None:
+            return
+        nxt = doc[m.end] if m.end < len(doc) else None
+        if nxt is not None and nxt.lower_ in self.admin_words | self.water_words and not nxt.is_sent_start:
+            hint = self._type_hint(nxt.lower_)
+            if hint == "admin2" and not any(c["feature"] in ("ADM2", "ADM3") for c in m.cands):
+                hint = "admin1"
+            if hint == "water" or (nxt.lower_ not in self.admin_plurals and self._can_be_region(m)):
+                m.hint = hint
+                m.ev_end = nxt.idx + len(nxt)
+            elif nxt.lower_ in self.admin_plurals:
+                m.extra["plural_region"] = True
+            return
+        if nxt is not None and nxt.lower_ in self.settlement_words and nxt.lower_ != "capital":
+            m.hint = "settlement"
+        prev = [t.lower_ for t in doc[max(0, m.start - 3):m.start]]
+        if len(prev) >= 2 and prev[-1] == "of" and prev[-2] in self.settlement_words:
+            m.hint = "settlement"
+        elif len(prev) >= 2 and prev[-1] == "of" and prev[-2] in self.admin_words and self._can_be_region(m):
+            m.hint = "admin1"
+        elif prev and prev[-1] == "the" and any(c["feature_class"] == "H" for c in m.cands):
+            m.hint = "water"
+        if m.hint == "settlement" and not any(c["feature_class"] == "P" for c in m.cands):
+            m.hint = None
+
+    def _lists(self, doc, mentions: list[Mention]) -> None:
+        """Coordinated names ("Donetsk, Luhansk, Kherson and Zaporizhzhia") form a group; a
+        group in a sentence that speaks of regions is read as regions."""
+        gid = 0
+        for a, b in zip(mentions, mentions[1:]):
+            between = doc[a.end:b.start]
+            glue = [t for t in between if t.text not in _APOS and not t.is_space]
+            if doc[a.start].sent == doc[b.start].sent and glue and all(t.lower_ in _LIST_GLUE for t in glue) and len(glue) <= 2:
+                if a.group is None:
+                    gid += 1
+                    a.group = gid
+                b.group = a.group
+        groups: dict[int, list[Mention]] = {}
+        for m in mentions:
+            if m.group is not None:
+                groups.setdefault(m.group, []).append(m)
+        for members in groups.values():
+            sent = doc[members[0].start].sent
+            regional = any(t.lower_ in self.admin_plurals for t in sent) or any(
+                m.hint == "admin1" or m.extra.get("plural_region") for m in members)
+            if regional:
+                for m in members:
+                    if m.hint is None and self._can_be_region(m):
+                        m.hint = "admin1"
+        region_keys = {m.key for m in mentions if m.hint == "admin1"}
+        for members in groups.values():         # the same list elsewhere in the document
+            if sum(m.key in region_keys for m in members) >= 2:
+                for m in members:
+                    if m.hint is None and self._can_be_region(m):
+                        m.hint = "admin1"
+
+    def _containers(self, doc, mentions: list[Mention]) -> None:
+        """"X, a newly recaptured village in Y" / "X in Y region": X lies in Y."""
+        by_start = {m.start: k for k, m in enumerate(mentions)}
+        for k, m in enumerate(mentions):
+            if m.hint in ("admin1", "admin2", "water") or (m.cands and all(is_country(c) or is_admin1(c) for c in m.cands)):
+                continue
+            sent_end = doc[m.start].sent.end
+            j, seen_settlement = m.end, False
+            while j < min(sent_end, m.end + 9):
+                t = doc[j]
+                if t.lower_ == "in":
+                    j += 1
+                    while j < sent_end and (doc[j].lower_ == "the" or doc[j].pos_ == "ADJ"):
+                        j += 1
+                    c = by_start.get(j)
+                    if c is not None and (seen_settlement or j == m.end + 1 or doc[m.end].text == ","):
+                        m.container = c
+                        y = mentions[c]
+                        if y.hint is None and self._can_be_region(y):
+                            y.hint = "admin1"
+                    break
+                if t.lower_ in self.settlement_words:
+                    seen_settlement = True
+                elif not (t.is_punct or t.pos_ in ("DET", "ADJ", "ADV", "NUM") or t.tag_ == "VBN" or t.tag_ == "VBD"):
+                    break
+                j += 1
+
+    # -- resolving ----------------------------------------------------------------------------
+    def resolve(self, doc, mentions: list[Mention]) -> Context:
+        r = self.resolver
+        ctx0 = Context(region_keys={m.key for m in mentions if m.hint == "admin1"})
+        for m in mentions:                          # pass 0: each name on its own
+            best, _ = r.choose(m.cands, hint=m.hint)
+            if best is not None and (is_strong(best) or m.label in NER_LABELS):
+                ctx0.add(best, 1.0 if is_strong(best) else 0.5)
+        ctx = ctx0
+        order = sorted(range(len(mentions)), key=lambda k: mentions[k].container is not None)
+        for _ in range(2):                           # pass 1 with the document's focus, pass 2 refined
+            nxt = Context(region_keys=ctx0.region_keys)
+            for k in order:
+                m = mentions[k]
+                container = mentions[m.container].chosen if m.container is not None else None
+                m.chosen, m.precision = r.choose(m.cands, hint=m.hint, ctx=ctx, container=container, key=m.key)
+                if m.chosen is not None:
+                    nxt.add(m.chosen, 1.0 if m.chosen is not container else 0.0)
+            nxt.admin1 |= ctx0.admin1
+            ctx = nxt
+        for m in mentions:
+            if m.chosen is not None and m.precision is None:
+                m.precision = precision_of(m.chosen)
+        return ctx
