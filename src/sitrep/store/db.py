@@ -93,11 +93,22 @@ class Store:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
                 event.listen(self.engine, "begin", _sqlite_begin)
             if migrate_schema:
-                migrate(self.writer)
+                self._migrate()
         except StoreError:
             raise
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot open database {self.safe_url}: {str(exc).splitlines()[0]}", code="SR201") from exc
+
+    def _migrate(self) -> None:
+        if self.engine.dialect.name != "postgresql":
+            migrate(self.writer)          # BEGIN IMMEDIATE serialises concurrent first opens on SQLite
+            return
+        with self.engine.connect() as lock:  # PostgreSQL: one migrator at a time, creating schema_migrations included
+            lock.exec_driver_sql("SELECT pg_advisory_lock(727000)")
+            try:
+                migrate(self.writer)
+            finally:
+                lock.exec_driver_sql("SELECT pg_advisory_unlock(727000)")
 
     @property
     def safe_url(self) -> str:
