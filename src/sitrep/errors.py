@@ -94,6 +94,7 @@ CODES = {
     "SR302": "pipeline component failed on a document",
     "SR401": "gazetteer not available / build failed",
     "SR402": "bad GeoNames dump",
+    "SR501": "fusion data file missing or unreadable",
     "SR601": "unknown export format",
     "SR602": "cannot write output",
     "SR701": "cannot reach Dask scheduler",

@@ -260,11 +260,11 @@ class Lexicon:
 
     @classmethod
     def load(cls, options=None) -> "Lexicon":
-        paths = [Path(__file__).with_name(LEXICON)]
-        if options is not None:
-            paths += [Path(d) / LEXICON for d in getattr(options, "extra_data_dirs", ())]
-            paths.insert(1, Path(options.data_dir) / LEXICON)
-        found = [p for p in paths if p.exists()]
+        from sitrep.options import Options
+
+        options = options or Options()
+        paths = [Path(options.data_dir) / LEXICON] + [Path(d) / LEXICON for d in options.extra_data_dirs]
+        found = options.data_files(LEXICON)
         if not found:
             from sitrep.errors import FusionError
 

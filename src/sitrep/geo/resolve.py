@@ -57,13 +57,15 @@ class Context:
     admin1: set = field(default_factory=set)                # {(ISO2, admin1_code)} named regions
     points: list = field(default_factory=list)              # [(lat, lon, place_id)] confident places
     region_keys: set = field(default_factory=set)           # skeleton keys read as regions in the doc
+    _ids: set = field(default_factory=set, repr=False)
 
     def add(self, c: dict, weight: float = 1.0) -> None:
         if c.get("country"):
             self.countries[c["country"]] += weight
         if is_admin1(c) and c.get("admin1_code"):
             self.admin1.add((c["country"], c["admin1_code"]))
-        if c.get("lat") is not None and not is_country(c):
+        if c.get("lat") is not None and not is_country(c) and c.get("id") not in self._ids:
+            self._ids.add(c.get("id"))
             self.points.append((c["lat"], c["lon"], c.get("id")))
 
 

@@ -23,10 +23,7 @@ from sitrep.nlp.events import RELATIVE_PRONOUNS, Context, children, prep_objects
 from sitrep.nlp.plover import denial_of, find_denials, modality_of
 
 PASSIVE_DEPS = ("nsubjpass", "auxpass")
-CONTROL_NOUNS = {"control", "hold", "possession", "charge", "command"}
 VERB_TAGS = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
-PLURAL_AREAS = {"regions", "provinces", "oblasts", "districts", "towns", "villages", "cities",
-                "states", "territories", "areas", "settlements", "governorates", "townships"}
 
 
 def extract(ctx: Context) -> tuple[list[dict], list[dict]]:
@@ -177,7 +174,7 @@ def _verb_roles(ctx: Context, tok, entry):
         if frame == "gain":
             from_tok = next((o for _k, o in prep_objects(tok, "from") if ctx.side_of(o.text)), None)
     themes = [o for t in themes for o in (       # "took control of X" ("of" on the noun or the verb)
-        [x for h in (t, tok) for _k, x in prep_objects(h, "of", "over")][:1] if t.lemma_.lower() in CONTROL_NOUNS
+        [x for h in (t, tok) for _k, x in prep_objects(h, "of", "over")][:1] if t.lemma_.lower() in ctx.sets["control_nouns"]
         else [t])]
     # "the town that Russian forces captured": the relative clause's head noun
     themes = [tok.head if t.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl" else t for t in themes]
@@ -306,7 +303,7 @@ def _places_one(ctx: Context, t) -> list[dict]:
                 not any(c.dep_ in ("amod", "compound") for c in t.children):
             return [p for p in [_antecedent_place(ctx, t)] if p]     # "Ukraine denied that the city had fallen"
         return []
-    if low in PLURAL_AREAS:
+    if low in ctx.sets["plural_place_nouns"]:
         out = []
         for c in t.children:
             if c.dep_ in ("compound", "nmod", "appos") and ctx.place_at(c) is not None:

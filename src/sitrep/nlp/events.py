@@ -87,7 +87,8 @@ def _load_lexicon(trigger_paths: tuple[str, ...], plover_paths: tuple[str, ...])
     lex["_forms"] = {f: lemma for lemma, entry in (lex.get("triggers") or {}).items()
                      for f in [lemma, *(entry.get("forms") or ())]}
     lex["_sets"] = {k: set(lex.get(k) or ()) for k in ("military_nouns", "place_nouns", "container_nouns",
-                    "occupation_nouns", "light_adverbs", "non_state_nouns", "speech_verbs")}
+                    "occupation_nouns", "light_adverbs", "non_state_nouns", "speech_verbs", "control_nouns",
+                    "plural_place_nouns")}
     return lex
 
 

@@ -95,9 +95,10 @@ class PlacesComponent:
         mentions = self.find(doc)
         ctx = self.resolve(doc, mentions)
         doc.user_data[CTX_KEY] = ctx
+        text = self._text
         doc._.places = [{
             "name": m.name, "resolved": to_resolved(m.chosen), "precision": m.precision,
-            "evidence": evidence(doc.text, m.ev_start, m.ev_end), "label": m.label,
+            "evidence": evidence(text, m.ev_start, m.ev_end), "label": m.label,
         } for m in mentions]
         return doc
 
@@ -123,15 +124,15 @@ class PlacesComponent:
 
     # -- finding ----------------------------------------------------------------------------
     def find(self, doc) -> list[Mention]:
+        self._sentence_bounds(doc)
         persons, surnames = set(), set()
-        for ent in doc.ents:
+        for ent in self._ents:
             if ent.label_ == "PERSON" and len([t for t in ent if t.pos_ == "PROPN"]) >= 2 and not self._is_place_name(ent):
                 persons.update(range(ent.start, ent.end))
                 surnames.add(ent[-1].text)
-        self._sentence_bounds(doc)
         taken: set[int] = set()
         mentions: list[Mention] = []
-        for ent in doc.ents:
+        for ent in self._ents:
             if ent.label_ not in NER_LABELS:
                 continue
             m = self._from_span(doc, ent.start, ent.end, ent.label_, persons, surnames, ner=True)
@@ -155,7 +156,11 @@ class PlacesComponent:
         return [m for m in mentions if not m.extra.get("weak") or m.container is not None or m.hint]
 
     def _sentence_bounds(self, doc) -> None:
-        """Per-call scratch: sentence index and sentence end of every token (Token.sent is slow)."""
+        """Per-call scratch: the text (Doc.text is rebuilt on every access), the sentence index,
+        start and end of every token (Token.sent is slow)."""
+        self._text = doc.text
+        self._ents = tuple(doc.ents)
+        self._ent_at = {i: e for e in self._ents for i in range(e.start, e.end)}
         n = len(doc)
         self._sid, self._sstart, self._send = [0] * n, [0] * n, [n] * n
         if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
@@ -252,7 +257,7 @@ class PlacesComponent:
                 continue
             if any(not (t.text[:1].isupper() or (t.is_alpha and len(t) <= 3) or t.text == "-") for t in doc[i:j]):
                 continue
-            name = doc.text[tok.idx:last.idx + len(last)]
+            name = self._text[tok.idx:last.idx + len(last)]
             cands = [c for c in self.resolver.candidates(name) if c["match_kind"] not in ("code", "alt_other")]
             if not cands:
                 continue
@@ -260,7 +265,7 @@ class PlacesComponent:
             if verdict is None:
                 return None
             end, hint, cands = self._split_type_word(doc, i, j, cands)
-            name = doc.text[tok.idx:doc[end - 1].idx + len(doc[end - 1])]
+            name = self._text[tok.idx:doc[end - 1].idx + len(doc[end - 1])]
             m = Mention(i, end, tok.idx, last.idx + len(last), name, "GAZ", cands, hint=hint,
                         key=self.resolver.gaz.norm.skeleton(name), extra={"weak": verdict == "weak"})
             m.extra["span_end"] = j
@@ -275,7 +280,7 @@ class PlacesComponent:
         if self._looks_demonym(name) and not exact:
             return None                   # "Syrian" is not a skeleton of Sirjan
         span_ents = {t.ent_type_ for t in doc[i:j]}
-        ent = next((e for e in doc.ents if e.start <= i < e.end), None)
+        ent = self._ent_at.get(i)
         in_big_org = ent is not None and ent.label_ in ("ORG", "WORK_OF_ART", "EVENT", "PRODUCT") and (ent.end - ent.start) > (j - i)
         if "PERSON" in span_ents and not primary:
             return None                   # "Stalin" is an alternate name of Donetsk, not a place
