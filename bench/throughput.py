@@ -97,18 +97,8 @@ def measure_extract(args) -> dict:
     from sitrep.options import Options
 
     stages: dict[str, float] = {}
-
-    def timed(name, fn):
-        def wrapper(*a, **kw):
-            t0 = time.perf_counter()
-            try:
-                return fn(*a, **kw)
-            finally:
-                stages[name] = stages.get(name, 0.0) + time.perf_counter() - t0
-        return wrapper
-
     for name in ("ingest", "process", "fuse"):   # run_all looks these up at call time
-        setattr(pipeline, name, timed(name, getattr(pipeline, name)))
+        setattr(pipeline, name, _timed(stages, name, getattr(pipeline, name)))
     options = Options(workers=args.workers, cache_dir=args.cache)
     sampler = _ChildRSS()
     sampler.start()
@@ -145,32 +135,54 @@ def _worker_rss(samples, nlp_start: float, nlp_seconds: float) -> dict:
 
 
 def measure_profile(args) -> dict:
-    """Single process, in-process: time per stage, per spaCy component, and the top cProfile entries."""
+    """One process, in-process: seconds per stage and per pipeline component, then cProfile's top entries."""
     import cProfile
     import pstats
 
+    import sitrep.pipeline as pipeline
     from sitrep.geo import open_gazetteer
     from sitrep.nlp.pipeline import build_pipeline
     from sitrep.options import Options
-    from sitrep.pipeline import extract_to_file
 
     options = Options(cache_dir=args.cache)
     nlp = build_pipeline(options, gazetteer=open_gazetteer(options))
+    order = list(nlp.pipe_names)
     spent: dict[str, float] = {}
     for name, proc in list(nlp.pipeline):
         _wrap_component(nlp, name, proc, spent)
-    prof = cProfile.Profile()
+    stages: dict[str, float] = {}
+    for name in ("ingest", "process", "fuse"):
+        setattr(pipeline, name, _timed(stages, name, getattr(pipeline, name)))
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        prof.enable()
-        extract_to_file(_shards(args.corpus), Path(tmp) / "out.jsonl", options, nlp=nlp)
-        prof.disable()
+        pipeline.extract_to_file(_shards(args.corpus), Path(tmp) / "out.jsonl", options, nlp=nlp)
         total = time.perf_counter() - t0
-    stats = pstats.Stats(prof)
-    top = sorted(stats.stats.items(), key=lambda kv: kv[1][3], reverse=True)[:40]   # by cumulative time
-    rows = [{"function": f"{Path(f).name}:{line}({fn})", "cumulative_s": round(v[3], 2), "own_s": round(v[2], 2)}
-            for (f, line, fn), v in top]
-    return {"seconds": total, "components": {k: round(v, 2) for k, v in spent.items()}, "top": rows}
+    # spaCy chains the components' generators: each timer includes the components before it
+    own, before = {}, 0.0
+    for name in order:
+        own[name] = round(spent.get(name, 0.0) - before, 2)
+        before = spent.get(name, 0.0)
+    rows = list(_rows(args.corpus, limit=100))
+    prof = cProfile.Profile()
+    prof.enable()
+    pipeline.analyse(nlp, [{**r, "id": i, "meta": {}} for i, r in enumerate(rows)], options.batch_size)
+    prof.disable()
+    stats = pstats.Stats(prof).stats
+    top = sorted(stats.items(), key=lambda kv: kv[1][2], reverse=True)[:25]      # by own time
+    hot = [{"function": f"{Path(f).name}:{line}({fn})", "own_s": round(v[2], 2), "cumulative_s": round(v[3], 2),
+            "calls": v[1]} for (f, line, fn), v in top]
+    return {"profiled_docs": len(rows), "seconds": round(total, 1), "stages": {k: round(v, 1) for k, v in stages.items()},
+            "components_own_s": own, "cprofile_first_100_docs_by_own_time": hot}
+
+
+def _timed(stages: dict, name: str, fn):
+    def wrapper(*a, **kw):
+        t0 = time.perf_counter()
+        try:
+            return fn(*a, **kw)
+        finally:
+            stages[name] = stages.get(name, 0.0) + time.perf_counter() - t0
+    return wrapper
 
 
 def _wrap_component(nlp, name: str, proc, spent: dict) -> None:

@@ -1,7 +1,6 @@
 """Control changes (sitrep_events): our fixture sentences across conflicts, and the seeds."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,22 +11,15 @@ import yaml
 from conftest import DATA, GOLD, SCORER
 
 CASES = yaml.safe_load((DATA / "events" / "control_cases.yaml").read_text(encoding="utf-8"))
-_spec = importlib.util.spec_from_file_location("events_support", DATA / "events" / "support.py")
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
 
 
 @pytest.fixture(scope="session")
-def events_nlp(base_options):
-    return support.build_events_nlp(base_options, support.open_gazetteer(base_options))
-
-
-@pytest.fixture(scope="session")
-def process(events_nlp):
+def process(nlp):
+    """process(text, published, doc_id) -> Doc through the real pipeline (conftest ``nlp``)."""
     from sitrep.nlp.pipeline import run
 
     def _process(text, published="2022-10-05", doc_id="t"):
-        ((doc, _ctx),) = list(run(events_nlp, [(text, {"doc_id": doc_id, "published": published})]))
+        ((doc, _ctx),) = list(run(nlp, [(text, {"doc_id": doc_id, "published": published})]))
         return doc
 
     return _process

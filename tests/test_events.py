@@ -1,30 +1,21 @@
 """PLOVER events (sitrep_events -> doc._.events) and quantities."""
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 import yaml
 
 from conftest import DATA
 
 CASES = yaml.safe_load((DATA / "events" / "event_cases.yaml").read_text(encoding="utf-8"))
-_spec = importlib.util.spec_from_file_location("events_support", DATA / "events" / "support.py")
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
 
 
 @pytest.fixture(scope="session")
-def events_nlp(base_options):
-    return support.build_events_nlp(base_options, support.open_gazetteer(base_options))
-
-
-@pytest.fixture(scope="session")
-def process(events_nlp):
+def process(nlp):
+    """process(text, published) -> Doc through the real pipeline (conftest ``nlp``)."""
     from sitrep.nlp.pipeline import run
 
     def _process(text, published="2022-10-05"):
-        ((doc, _ctx),) = list(run(events_nlp, [(text, {"doc_id": "t", "published": published})]))
+        ((doc, _ctx),) = list(run(nlp, [(text, {"doc_id": "t", "published": published})]))
         return doc
 
     return _process

@@ -106,6 +106,19 @@ def test_a_loaded_village_beats_the_region_fallback(loaded, places_pipeline):
     assert place["precision"] == "settlement" and place["resolved"]["geonames_id"] == 98000001
 
 
+def test_small_batches_keep_every_name(gazetteer, tmp_path, monkeypatch):
+    import sitrep.geo.build as build
+    import sitrep.geo.dumps as dumps
+
+    monkeypatch.setattr(dumps, "BATCH", 2)
+    monkeypatch.setattr(build._Writer, "FLUSH_EVERY", 3)
+    options = _copy(gazetteer, tmp_path)
+    assert load_dumps([GEO / "UA.txt"], options)["rows"] == 4
+    gaz = Gazetteer(options.gazetteer_path())
+    assert any(c["geonames_id"] == 704204 for c in gaz.lookup("Krasnyy Liman"))
+    assert any(c["geonames_id"] == 98000001 for c in gaz.lookup("Novopetrovka"))
+
+
 def test_bad_dump_is_sr402_and_changes_nothing(gazetteer, tmp_path):
     options = _copy(gazetteer, tmp_path)
     digest = hashlib.sha256(options.gazetteer_path().read_bytes()).hexdigest()

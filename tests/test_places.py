@@ -101,6 +101,39 @@ def test_people_organisations_and_common_words_are_not_places(places_nlp, text):
     assert ps == [], ps
 
 
+@pytest.mark.parametrize("text", [
+    "Zelensky thanked Biden and Scholz.",                   # NER calls them GPE; nothing says place
+    "Hamas and Hezbollah fired rockets.",                    # "Hamas" is an alternate name of Hamm
+    "Speaking to CNN, Senator Lindsey Graham said Congress would act, Israel said.",
+])
+def test_names_the_model_mislabels_are_not_places(places_nlp, text):
+    _, ps = places(places_nlp, text)
+    assert [p["name"] for p in ps] in ([], ["Israel"])
+
+
+def test_a_mislabelled_list_of_towns_is_still_places(places_nlp):
+    _, ps = places(places_nlp, "Russian troops attacked near Avdiivka, Marinka and Vuhledar in the Donetsk region.")
+    got = {p["name"]: (p["resolved"] or {}).get("admin1") for p in ps}
+    assert got == {"Avdiivka": "Donetsk", "Marinka": "Donetsk", "Vuhledar": "Donetsk", "Donetsk": "Donetsk"}
+
+
+def test_dateline_in_capitals(places_nlp):
+    _, ps = places(places_nlp, "KYIV, Ukraine (AP) — Russian forces pounded the eastern city of Bakhmut.")
+    assert ids(ps) == {"KYIV": UA_IDS["Kyiv"], "Ukraine": 690791, "Bakhmut": UA_IDS["Bakhmut"]}
+
+
+def test_a_capital_beats_a_same_named_state(places_nlp):
+    _, ps = places(places_nlp, "In Washington, President Joe Biden promised more aid to Ukraine.")
+    assert named(ps, "Washington")[0]["resolved"]["feature"] == "PPLC"
+
+
+def test_a_small_namesake_abroad_is_not_pinned(places_nlp):
+    _, ps = places(places_nlp, "The RSF took El Fasher, the capital of North Darfur state in Sudan. "
+                               "The army said its troops had withdrawn to Tawila.")
+    tawila = named(ps, "Tawila")[0]            # only a Yemeni Tawila is in the gazetteer
+    assert tawila["resolved"] is None and tawila["precision"] is None
+
+
 def test_a_city_inside_an_organisation_name_is_a_place(places_nlp):
     _, ps = places(places_nlp, "The Kyiv city council said pills will be distributed.")
     assert ids(ps) == {"Kyiv": UA_IDS["Kyiv"]}

@@ -159,3 +159,12 @@ def test_unreachable_database_is_one_line_SR201_without_password(url):
         Store(url)
     msg = str(err.value)
     assert err.value.code == "SR201" and "\n" not in msg and "secret" not in msg
+
+
+def test_queries_by_id_accept_more_ids_than_one_statement_can_bind(db):
+    ids = [row_id for _, _, row_id in db.add_documents([doc("a", TEXT_A), doc("b", TEXT_B)])]
+    db.save_results([(ids[1], {"places": [place("Kharkiv", 23)]}, None)])
+    many = list(range(10**6, 10**6 + 70_000)) + ids[::-1]      # PostgreSQL's limit is 65,535 parameters
+    assert [r["id"] for r in db.pending(ids=many)] == ids[:1]
+    assert [d["id"] for d in db.documents(ids=many)] == ids
+    assert [f["document_id"] for f in db.facts(document_ids=many)] == ids[1:]

@@ -94,6 +94,8 @@ def _unlink(p: Path) -> None:
 class _Writer:
     """Buffered inserts of places and their (deduplicated) names."""
 
+    FLUSH_EVERY = 200_000        # buffered names
+
     def __init__(self, conn: sqlite3.Connection, norm: Normaliser):
         self.conn, self.norm = conn, norm
         self.places: list[tuple] = []
@@ -107,6 +109,11 @@ class _Writer:
         other = {n for n, k in names if k == "alt_other" and n not in self._folds}
         self._keys.update(zip(todo, self.norm.skeleton_many(list(todo))))
         self._folds.update(zip(other, self.norm.fold_many(list(other))))
+
+    def forget(self) -> None:
+        """Drop the key caches (between batches of a large dump)."""
+        self._keys.clear()
+        self._folds.clear()
 
     def key(self, name: str, kind: str = "name") -> str:
         if kind == "alt_other":
@@ -133,7 +140,7 @@ class _Writer:
         self.places.append(row)
         pid = row[0]
         self.names.extend((k, pid, n, kind) for k, n, kind in (keyed if keyed is not None else self.keyed(names)))
-        if len(self.names) > 200_000:
+        if len(self.names) > self.FLUSH_EVERY:
             self.flush()
 
     def flush(self) -> None:
@@ -165,12 +172,21 @@ def mean_point(points) -> tuple[float, float] | None:
 
 
 def short_admin_name(name: str, aliases: list[str]) -> str:
-    """English short name of an admin unit: "X" when an alias reads "X Oblast/Region/State..."
-    ("Khersonska oblast" with alias "Kherson Oblast" -> "Kherson"), else the unit's name."""
-    for alias in [*aliases, name]:
-        words = alias.split()
-        if len(words) >= 2 and words[-1].lower() in ADMIN_TYPE_WORDS and alias.isascii():
+    """English short name of an admin unit: its own name when plain ASCII ("North Darfur",
+    "Sevastopol"), else "X" from an alias "X Oblast/Region/State/Governorate..." ("Khersonska
+    oblast" with alias "Kherson Oblast" -> "Kherson", "Ḩalab" -> "Aleppo"), else its name."""
+    def stripped(s: str) -> str | None:
+        words = s.split()
+        if len(words) >= 2 and words[-1].lower() in ADMIN_TYPE_WORDS and s.isascii():
             return " ".join(words[:-1])
+        return None
+
+    if name.isascii() and stripped(name) is None:
+        return name
+    for alias in [*aliases, name]:
+        short = stripped(alias)
+        if short:
+            return short
     return name
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from sitrep.errors import GazetteerError
-from sitrep.geo.build import _Writer, apply_extras
+from sitrep.geo.build import _Writer, apply_extras, short_admin_name
 from sitrep.geo.gazetteer import open_gazetteer, set_meta
 from sitrep.geo.names import Normaliser, load_yaml_data, name_kind
 
@@ -111,7 +111,7 @@ def _fields(f: Path, lines, ncols: tuple[int, ...]) -> Iterator[list[str]]:
 
 def _load_rows(conn: sqlite3.Connection, norm: Normaliser, f: Path, classes) -> int:
     w = _Writer(conn, norm)
-    n, batch_ids = 0, []
+    n, batch = 0, []
     with _lines(f) as lines:
         for lineno, c in enumerate(_fields(f, lines, (19,)), start=1):
             if c[6] not in classes:
@@ -122,23 +122,34 @@ def _load_rows(conn: sqlite3.Connection, norm: Normaliser, f: Path, classes) -> 
             except ValueError:
                 raise GazetteerError(f"row {lineno}: bad id, coordinates or population", subject=str(f),
                                      code="SR402") from None
-            names = [(c[1], "name"), (c[2], "name")] + [(a, name_kind(a)) for a in c[3].split(",") if a]
-            batch_ids.append(gid)
-            w.place((gid, c[1], lat, lon, c[6], c[7], c[8], c[10], c[11], pop, "geonames-dump"), names)
+            alts = [a for a in c[3].split(",") if a]
+            names = [(c[1], "name"), (c[2], "name")] + [(a, name_kind(a)) for a in alts]
+            if c[7].startswith("ADM"):          # "Khersonska Oblast" is also "Khersonska"
+                names.append((short_admin_name(c[1], alts), "short"))
+            batch.append(((gid, c[1], lat, lon, c[6], c[7], c[8], c[10], c[11], pop, "geonames-dump"), names))
             n += 1
-            if len(batch_ids) >= BATCH:
-                _replace(conn, w, batch_ids)
-                batch_ids = []
-    _replace(conn, w, batch_ids)
+            if len(batch) >= BATCH:
+                _write(conn, w, batch)
+                batch = []
+    _write(conn, w, batch)
     return n
 
 
-def _replace(conn: sqlite3.Connection, w: _Writer, ids: list[int]) -> None:
-    """Drop the old names of rows about to be replaced, then write the buffered rows."""
+def _write(conn: sqlite3.Connection, w: _Writer, batch: list) -> None:
+    """Key a batch's names in one pass, drop the old names of rows being replaced, write."""
+    _drop_names(conn, [row[0] for row, _names in batch])
+    w.prime([nk for _row, names in batch for nk in names])
+    for row, names in batch:
+        w.place(row, names)
+    w.flush()
+    w.forget()
+
+
+def _drop_names(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Drop the old names of rows about to be replaced."""
     for k in range(0, len(ids), 900):
         chunk = ids[k:k + 900]
         conn.execute(f"DELETE FROM names WHERE place_id IN ({','.join('?' * len(chunk))})", chunk)
-    w.flush()
 
 
 def _load_admin_codes(conn: sqlite3.Connection, norm: Normaliser, f: Path) -> int:

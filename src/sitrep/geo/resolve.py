@@ -23,7 +23,7 @@ from sitrep.geo.gazetteer import precision_of
 
 ADMIN_FEATURES = ("ADM1", "ADM2", "ADM3")
 _FEATURE_PRIOR = {"PCLI": 2.0, "PCL": 2.0, "PCLD": 1.8, "PCLS": 1.8, "PCLF": 1.8, "PCLIX": 1.8, "TERR": 1.5,
-                  "ADM1": 1.2, "PPLC": 1.2, "PPLA": 0.8, "RGN": 1.0, "ADM2": 0.1, "PPLA2": 0.3}
+                  "ADM1": 1.2, "PPLC": 1.5, "PPLA": 0.8, "RGN": 1.0, "ADM2": 0.1, "PPLA2": 0.3}
 _MATCH = {"name": 1.0, "alias": 1.0, "short": 1.0, "official": 1.0, "alt": 0.5, "code": -2.0, "alt_other": -1.0}
 
 
@@ -56,6 +56,7 @@ class Context:
     countries: Counter = field(default_factory=Counter)   # ISO2 -> weight of mentions
     admin1: set = field(default_factory=set)                # {(ISO2, admin1_code)} named regions
     points: list = field(default_factory=list)              # [(lat, lon, place_id)] confident places
+    country_points: list = field(default_factory=list)      # the same for the countries named
     region_keys: set = field(default_factory=set)           # skeleton keys read as regions in the doc
     _ids: set = field(default_factory=set, repr=False)
 
@@ -64,9 +65,9 @@ class Context:
             self.countries[c["country"]] += weight
         if is_admin1(c) and c.get("admin1_code"):
             self.admin1.add((c["country"], c["admin1_code"]))
-        if c.get("lat") is not None and not is_country(c) and c.get("id") not in self._ids:
+        if c.get("lat") is not None and c.get("id") not in self._ids:
             self._ids.add(c.get("id"))
-            self.points.append((c["lat"], c["lon"], c.get("id")))
+            (self.country_points if is_country(c) else self.points).append((c["lat"], c["lon"], c.get("id")))
 
 
 class Resolver:
@@ -99,7 +100,9 @@ class Resolver:
         s = _FEATURE_PRIOR.get(c.get("feature"), 0.0)
         if c.get("feature_class") in ("H", "T", "L") and c.get("id", 0) < 0:
             s += 0.8                                   # curated features (rivers, named regions)
-        s += 0.35 * math.log10((c.get("population") or 0) + 1)
+        # admin units' populations are sums over their cities: they count for less
+        weight = 0.25 if c.get("feature_class") == "A" and not is_country(c) else 0.35
+        s += weight * math.log10((c.get("population") or 0) + 1)
         s += _MATCH.get(c.get("match_kind"), 0.0) * (1.0 if c.get("exact") else 0.4)
         if ctx is not None:
             if ctx.countries and c.get("country"):
@@ -174,11 +177,12 @@ class Resolver:
     def implausible(c: dict, ctx: Context | None, far_km: float = 800.0) -> bool:
         """A small place in a country the document never mentions, far from all its places:
         better no pin than a confident wrong one (Tawila in Darfur is not Aţ Ţawīlah in Yemen)."""
-        if ctx is None or not ctx.countries or not ctx.points or is_strong(c) or c.get("id", 0) < 0:
+        if ctx is None or not ctx.countries or is_strong(c) or c.get("id", 0) < 0:
             return False
         if ctx.countries.get(c.get("country"), 0) > 0 or c.get("lat") is None:
             return False
-        return all(km((c["lat"], c["lon"]), (lat, lon)) > far_km for lat, lon, pid in ctx.points if pid != c.get("id"))
+        refs = [(lat, lon) for lat, lon, pid in ctx.points + ctx.country_points if pid != c.get("id")]
+        return bool(refs) and all(km((c["lat"], c["lon"]), ref) > far_km for ref in refs)
 
     def _filter(self, cands: list[dict], hint: str | None) -> list[dict]:
         if hint == "admin1":

@@ -3,7 +3,10 @@
 The patterns are data (``src/sitrep/data/boilerplate.yaml``, extended by user files); this module
 only applies them, plus three rules that are not single-line patterns:
 
-* a caption repeated without its credit (a prefix of a caption line) goes with it;
+* a caption line loses its credit ("...on Oct. 4.JOHN DOE/AFP/Getty Images" -> "...on Oct. 4.") and
+  is kept once when what remains is a real caption (``caption_min_words``), because captions often
+  carry facts ("in the town of Izium, liberated by ...") -- the NLP stages know captions are not
+  claims; a copy of the caption without its credit, or a shorter prefix of it, is not kept twice;
 * any other line repeated verbatim is kept once (its first occurrence);
 * a one-line paragraph of a few words without sentence punctuation is a section label and goes.
 
@@ -21,7 +24,10 @@ from pathlib import Path
 from sitrep.errors import OptionsError
 
 MODES = ("line", "caption", "next", "tail")
-SETTINGS = {"label_max_words": 3, "label_max_chars": 30, "repeat_min_chars": 20, "max_line_chars": 2000}
+SETTINGS = {"label_max_words": 3, "label_max_chars": 30, "repeat_min_chars": 20, "max_line_chars": 2000,
+            "caption_min_words": 6}
+# a photographer's name left before a credit: "...Oct. 4.YASUYOSHI CHIBA/AFP/" or "...front.ANATOLII STEPANOV"
+_PHOTOGRAPHER = re.compile(r"(?:(?<=[.!?”\"’])\s*[A-Z][A-Z .'’/-]*|(?:[A-Z][A-Z .'’-]*/)+)$")
 _SENTENCE_END = tuple('.!?:;,"”’\')…')
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007"), " ")
@@ -110,12 +116,15 @@ def clean_text(text: str, rules: Rules | None = None) -> str:
     """The article text of TEXT with boilerplate lines removed (see module docstring)."""
     rules = rules or default_rules()
     lines = _cut_tail(normalise_whitespace(text).split("\n"), rules)
+    originals = list(lines)
     keep, captions = _drop_pattern_lines(lines, rules)
     _drop_repeats(lines, keep, captions, rules)
     blocks: list[list[str]] = [[]]
-    for line, kept in zip(lines, keep):
+    for line, original, kept in zip(lines, originals, keep):
         if not line.strip():
             blocks.append([])
+        elif kept and (line != original or _key(line) in captions):  # captions stand alone
+            blocks += [[line], []]
         elif kept:
             blocks[-1].append(line)
     paragraphs = []
@@ -160,15 +169,27 @@ def _drop_pattern_lines(lines: list[str], rules: Rules) -> tuple[list[bool], set
         elif any(p.fullmatch(s) for p in rules.next):
             keep[i], drop_next = False, True
         elif any(p.search(s) for p in rules.caption):
-            keep[i] = False
-            captions.add(_key(s))
+            body = caption_body(s, rules)
+            keep[i] = len(body.split()) >= rules.settings["caption_min_words"]
+            if keep[i]:
+                lines[i] = body
+            captions.add(_key(body) if keep[i] else _key(s))
         elif any(p.fullmatch(s) for p in rules.line):
             keep[i] = False
     return keep, captions
 
 
+def caption_body(line: str, rules: Rules) -> str:
+    """A caption line without its credit (the earliest credit match and a capitalised photographer
+    name before it); empty when nothing but the credit is left."""
+    starts = [m.start() for p in rules.caption for m in [p.search(line)] if m]
+    body = line[:min(starts)] if starts else line
+    body = _PHOTOGRAPHER.sub("", body.rstrip()).rstrip(" /|-–—(")
+    return body.strip()
+
+
 def _drop_repeats(lines: list[str], keep: list[bool], captions: set[str], rules: Rules) -> None:
-    """Captions without their credit go everywhere; other verbatim repeats are kept once."""
+    """Shorter copies of a caption go; verbatim repeats (captions included) are kept once."""
     min_chars = rules.settings["repeat_min_chars"]
     keys = [_key(ln) for ln in lines]
     counts = Counter(k for k in keys if len(k) >= min_chars)

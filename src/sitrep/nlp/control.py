@@ -1,19 +1,13 @@
 """Territorial control changes: which place changed hands, to/from whom, per whom.
 
-``extract(ctx) -> (control_changes, leftovers)``. Triggers and cues come from
-``data/triggers.yaml``; this module reads the dependency parse:
-
-1. find trigger words (verbs, nouns, participles used as adjectives) and their *theme*
-   (the place: object, passive subject, "of"-object, appositive head, coordinated list);
-2. find the agent (subject, "by"-agent, possessor) and turn the frame into ``to``/``from``;
-3. decide modality (failed/tried/threatens/could ...) and stance (asserted, denied,
-   annexation_claim), attribution (claim speaker) and date;
-4. infer missing sides from context ("liberated after months of Russian occupation", the
-   side that gains ground elsewhere in the document), then keep one record per
-   (place, to-side, stance).
-
-Non-asserted candidates ("failed to capture X") come back as ``leftovers`` for the
-event extractor, never as control changes.
+``extract(ctx) -> (control_changes, leftovers)``, reading the dependency parse with the cues of
+``data/triggers.yaml``: (1) trigger words and their *theme* place (object, passive subject,
+"of"-object, appositive, coordinated list, "the town" anaphora); (2) the agent (subject,
+"by"-agent, possessor) turned into ``to``/``from`` by the trigger's frame; (3) modality, stance
+(asserted / denied / annexation_claim), attribution and date; (4) sides missing from the clause
+inferred from context ("after months of Russian occupation", who gains ground elsewhere in the
+document); (5) one record per (place, to-side, stance). Candidates that are not asserted
+("failed to capture X") are returned as ``leftovers`` for the event extractor.
 """
 from __future__ import annotations
 
@@ -65,7 +59,7 @@ def trigger_entry(ctx: Context, tok) -> dict | None:
         return None
     needs = entry.get("needs")
     if needs and not _has_needed(tok, needs) and not (
-            entry.get("or_place_object") and any(ctx.place_at(c) for c in tok.children if c.dep_ == "dobj")):
+            entry.get("or_place_object") and any(places_for(ctx, c) for c in tok.children if c.dep_ == "dobj")):
         return None
     return dict(entry, lemma=lemma, is_verb=is_verb and not is_noun)
 
@@ -123,9 +117,7 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
 
 
 def _clean(actor):
-    if not actor or not actor.get("side"):
-        return None if not actor or not actor.get("name") else {"name": actor["name"], "side": None}
-    return {"name": actor.get("name"), "side": actor["side"]}
+    return {"name": actor["name"], "side": actor.get("side")} if actor and actor.get("name") else None
 
 
 def _verb_roles(ctx: Context, tok, entry):
@@ -178,6 +170,8 @@ def _verb_roles(ctx: Context, tok, entry):
         else [t])]
     # "the town that Russian forces captured": the relative clause's head noun
     themes = [tok.head if t.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl" else t for t in themes]
+    if themes:           # "recaptured X, and the town of Z": a noun conjoined to the verb
+        themes += [c for c in tok.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
     if not themes and not passive and frame != "fall":   # misparsed object: "handed over Bakhmut"
         themes = [c for c in tok.rights if c.dep_ in ("advmod", "npadvmod", "attr", "oprd", "dep", "appos")
                   and ctx.place_at(c) is not None]
@@ -311,8 +305,8 @@ def _places_one(ctx: Context, t) -> list[dict]:
                         and not any(g.dep_ == "case" for g in x.children)]
         for _k, o in prep_objects(t, "of"):
             q = ctx.place_at(o)
-            if q is not None and not _is_country(q):
-                out += [ctx.place_at(x) for x in [o, *o.conjuncts] if ctx.place_at(x) is not None]
+            if q is not None and not _is_country(q):      # "the villages of X and Y, and the town of Z"
+                out += [q] + [p for x in o.conjuncts for p in _places_one(ctx, x)]
         return out
     return []
 

@@ -143,8 +143,8 @@ class Context:
         if p is not None:
             return {"name": p.get("name"), "resolved": p.get("resolved"),
                     "precision": p.get("precision"), "evidence": p.get("evidence")}
-        if tok.pos_ not in ("PROPN", "ADV", "NOUN") or not tok.text[:1].isupper() \
-                or tok.ent_type_ in ("NORP", "DATE", "ORDINAL", "CARDINAL"):
+        if not tok.text[:1].isupper() or not (tok.pos_ == "PROPN" or tok.pos_ in ("ADV", "NOUN") and   # "Bakhmut"/ADV
+                                                 tok.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON")):
             return None
         span = proper_span(tok)
         if self.actors is not None and (self.actors.side(span.text) or self.actors.person(span.text)):

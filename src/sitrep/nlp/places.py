@@ -30,6 +30,8 @@ CTX_KEY = "sitrep_places_context"
 NER_LABELS = ("GPE", "LOC", "FAC")
 _PREPS = {"in", "at", "near", "from", "to", "into", "of", "around", "outside", "towards", "toward",
           "across", "on", "over", "through", "via", "between", "and", "inside"}
+_PLACE_PREPS = {"in", "at", "near", "from", "into", "around", "outside", "towards", "toward", "across",
+                "through", "via", "inside"}      # before a name NER found but the gazetteer lacks
 _APOS = {"'s", "’s", "'", "’"}
 _LIST_GLUE = {",", "and", "or", "&", ";"}
 
@@ -95,12 +97,26 @@ class PlacesComponent:
         mentions = self.find(doc)
         ctx = self.resolve(doc, mentions)
         doc.user_data[CTX_KEY] = ctx
+        mentions = [m for m in mentions if m.chosen is not None or self._unknown_but_placed(doc, m)]
         text = self._text
         doc._.places = [{
             "name": m.name, "resolved": to_resolved(m.chosen), "precision": m.precision,
             "evidence": evidence(text, m.ev_start, m.ev_end), "label": m.label,
         } for m in mentions]
         return doc
+
+    def _unknown_but_placed(self, doc, m: Mention) -> bool:
+        """Keep an unresolved mention only when NER found it, and either the gazetteer knows the
+        name (but no reading fits the document) or the words around it say it is a place
+        ("fighting in Zzyzxograd", "Zzyzxograd, a village"); "thanked Biden" is not."""
+        if m.label == "GAZ":
+            return False
+        if m.cands:
+            return True
+        prev = doc[m.start - 1].lower_ if m.start > 0 else ""
+        after = [t.lower_ for t in doc[m.end:m.end + 4]]
+        return (prev in _PLACE_PREPS or prev in self.settlement_words or m.hint is not None
+                or any(w in self.settlement_words for w in after[:3]))
 
     def resolve_text(self, name: str, doc=None) -> dict | None:
         """Resolve a place string found by another component, with this Doc's context."""
@@ -243,8 +259,8 @@ class PlacesComponent:
         tok = doc[i]
         if not _wordlike(tok) or tok.is_stop:
             return None
-        if tok.text.isupper() and len(tok) > 1:           # acronyms (MOD, RIA), names in capitals
-            return None
+        if tok.text.isupper() and len(tok) > 1 and not self._dateline(doc, i):
+            return None                                    # acronyms (MOD, RIA), names in capitals
         if i in persons or tok.text in surnames or (tok.ent_type_ == "NORP" and self._looks_demonym(tok.text)):
             return None
         if i > 0 and doc[i - 1].lower_ in self.titles:
@@ -272,6 +288,12 @@ class PlacesComponent:
             return m
         return None
 
+    @staticmethod
+    def _dateline(doc, i) -> bool:
+        """"KYIV, Ukraine (AP) —": a capitalised place opening a line, before a comma or dash."""
+        at_line_start = i == 0 or "\n" in doc[i - 1].text_with_ws
+        return at_line_start and i + 1 < len(doc) and doc[i + 1].text in (",", "—", "–", "-")
+
     def _accept(self, doc, i, j, cands):
         """'strong' / 'medium' / 'weak' (kept only with a container or type word) / None."""
         name = doc[i:j].text
@@ -281,26 +303,43 @@ class PlacesComponent:
             return None                   # "Syrian" is not a skeleton of Sirjan
         span_ents = {t.ent_type_ for t in doc[i:j]}
         ent = self._ent_at.get(i)
-        in_big_org = ent is not None and ent.label_ in ("ORG", "WORK_OF_ART", "EVENT", "PRODUCT") and (ent.end - ent.start) > (j - i)
+        in_big_org = ent is not None and ent.label_ == "ORG" and self._org_words(ent, i, j)
         if "PERSON" in span_ents and not primary:
             return None                   # "Stalin" is an alternate name of Donetsk, not a place
+        if ent is not None and ent.label_ == "ORG" and (ent.start, ent.end) == (i, j) and not primary:
+            return None                   # "Hamas" is an alternate name of Hamm, but an organisation here
         if j < len(doc) and doc[j].ent_type_ == "PERSON" and doc[j].ent_iob_ == "B" and not doc[j - 1].is_punct:
             return None                   # "Lyman Frank Baum": a first name before a person's name
         if not any(t.pos_ == "PROPN" for t in doc[i:j]) and not primary:
             return None
         strong = any((is_strong(c) or c.get("id", 0) < 0) and c["exact"] for c in primary) or any(
             is_strong(c) and c["exact"] and c["match_kind"] == "alt" and j - i == 1 and len(doc[i]) >= 4
-            and doc[i].pos_ == "PROPN" for c in cands)
+            and doc[i].pos_ == "PROPN" and doc[i].ent_type_ not in ("ORG", "PERSON") for c in cands)
         if strong:
             return "strong"
         if in_big_org or doc[i].ent_type_ == "NORP":
             return None                   # "Aleppo" mis-tagged NORP is fine (strong), "Thai" is not
         cue = i > 0 and (doc[i - 1].lower_ in _PREPS or doc[i - 1].lower_ in self.settlement_words)
         nxt = doc[j].lower_ if j < len(doc) else ""
-        cue = cue or nxt in self.admin_words or nxt in self.settlement_words
-        if primary and (cue or any((c["population"] or 0) >= 1000 for c in primary)):
+        cue = cue or nxt in self.admin_words or nxt in self.settlement_words or (
+            nxt in ("and", ",") and j + 1 < len(doc) and _wordlike(doc[j + 1]))   # a list of names
+        # a well-attested alternate spelling of a town is as good as its name ("Avdiivka")
+        good = primary + [c for c in cands if c["match_kind"] == "alt" and c["exact"] and len(name) >= 5
+                          and ((c["population"] or 0) >= 5000 or c["feature_class"] == "A")]
+        if good and (cue or any((c["population"] or 0) >= 1000 for c in good)):
             return "medium" if doc[i].pos_ == "PROPN" or cue or self._sstart[i] != i else "weak"
         return "weak" if cue and (primary or any(c["exact"] for c in cands)) else None
+
+    def _org_words(self, ent, i, j) -> bool:
+        """Does the organisation-like entity around tokens i..j have words of its own ("Come Back
+        Alive", "Kyiv city council"), or is it a mislabelled list of places ("Avdiivka, Marinka
+        and Vuhledar")?"""
+        for t in ent:
+            if i <= t.i < j or t.is_punct or t.pos_ in ("CCONJ", "DET") or t.is_space:
+                continue
+            if not _wordlike(t) or not self.resolver.candidates(t.text):
+                return True
+        return False
 
     # -- context words ----------------------------------------------------------------------
     def _type_hint(self, word: str) -> str:

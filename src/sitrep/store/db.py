@@ -213,10 +213,14 @@ class Store:
             q = q.where(d.c.status == status)
         if current_only and ids is None:
             q = q.where(d.c.is_current.is_(True))
-        if ids is not None:
-            q = q.where(d.c.id.in_(ids))
+        rows = []
         with self.engine.connect() as conn:
-            return [_doc_row(r) for r in conn.execute(q).mappings()]
+            for chunk in _id_chunks(ids):
+                part = q if chunk is None else q.where(d.c.id.in_(chunk))
+                rows.extend(_doc_row(r) for r in conn.execute(part).mappings())
+        if ids is not None:
+            rows.sort(key=lambda r: (r["seq"], r["id"]))
+        return rows
 
     def document(self, row_id: int) -> dict | None:
         rows = self.documents(ids=[row_id])
@@ -225,19 +229,21 @@ class Store:
     def pending(self, ids: list[int] | None = None, batch_size: int = 500) -> Iterator[dict]:
         """Current ``ok`` documents whose NLP has not run yet, in input order (streamed by id)."""
         d = schema.documents
-        last = 0
-        while True:
-            q = (select(d.c.id, d.c.doc_id, d.c.text, d.c.published, d.c.outlet, d.c.title, d.c.url, d.c.meta)
-                 .where(and_(d.c.nlp_status == "pending", d.c.status == "ok", d.c.is_current.is_(True), d.c.id > last))
-                 .order_by(d.c.id).limit(batch_size))
-            if ids is not None:
-                q = q.where(d.c.id.in_(ids))
-            with self.engine.connect() as conn:
-                rows = [_doc_row(r) for r in conn.execute(q).mappings()]
-            if not rows:
-                return
-            yield from rows
-            last = rows[-1]["id"]
+        for chunk in _id_chunks(ids):          # ascending chunks: the stream stays in id order
+            last = 0
+            while True:
+                q = (select(d.c.id, d.c.doc_id, d.c.text, d.c.published, d.c.outlet, d.c.title, d.c.url, d.c.meta)
+                     .where(and_(d.c.nlp_status == "pending", d.c.status == "ok", d.c.is_current.is_(True),
+                                 d.c.id > last))
+                     .order_by(d.c.id).limit(batch_size))
+                if chunk is not None:
+                    q = q.where(d.c.id.in_(chunk))
+                with self.engine.connect() as conn:
+                    rows = [_doc_row(r) for r in conn.execute(q).mappings()]
+                if not rows:
+                    break
+                yield from rows
+                last = rows[-1]["id"]
 
     # ------------------------------------------------------------------ facts
     def save_results(self, results: Iterable[tuple[int, dict | None, str | None]]) -> int:
@@ -280,15 +286,16 @@ class Store:
              .join(d, d.c.id == f.c.document_id).where(d.c.is_current.is_(True)))
         if kind:
             q = q.where(f.c.kind == kind)
-        if document_ids is not None:
-            q = q.where(f.c.document_id.in_(document_ids))
         if place_key:
             q = q.where(f.c.place_key == place_key)
         if speaker:
             q = q.where(f.c.speaker == speaker)
         order = {"place": 0, "claim": 1, "control_change": 2, "event": 3}
+        rows = []
         with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(q).mappings()]
+            for chunk in _id_chunks(document_ids):
+                part = q if chunk is None else q.where(f.c.document_id.in_(chunk))
+                rows.extend(dict(r) for r in conn.execute(part).mappings())
         for r in rows:
             r["payload"] = json.loads(r["payload"])
         rows.sort(key=lambda r: (r["doc_seq"], r["document_id"], order.get(r["kind"], 9), r["seq"]))
@@ -336,6 +343,19 @@ class Store:
             r["payload"] = json.loads(r["payload"] or "{}")
             r["members"] = members.get(r["id"], [])
         return rows
+
+
+ID_CHUNK = 10_000   # ids bound per query: PostgreSQL allows 65,535 parameters, SQLite 32,766 or 250,000
+
+
+def _id_chunks(ids: Iterable[int] | None) -> Iterator[list[int] | None]:
+    """``None`` (no id filter) once, or the distinct ids in ascending chunks of ``ID_CHUNK``."""
+    if ids is None:
+        yield None
+        return
+    ids = sorted(set(ids))
+    for i in range(0, len(ids), ID_CHUNK):
+        yield ids[i:i + ID_CHUNK]
 
 
 def _doc_row(r) -> dict:
