@@ -123,6 +123,30 @@ def test_open_existing_file_does_not_rebuild(gazetteer):
     assert gaz.stats()["places"] > 250_000
 
 
+def test_stale_embedded_build_is_rebuilt_but_loaded_dumps_are_kept(gazetteer, tmp_path, monkeypatch):
+    import shutil
+    import sqlite3
+
+    import sitrep.geo.build as build
+    import sitrep.geo.gazetteer as gz
+
+    target = tmp_path / "g.sqlite"
+    shutil.copyfile(gazetteer.path, target)
+    options = Options(gazetteer=str(target))
+    calls = []
+    monkeypatch.setattr(build, "build_embedded", lambda path, opts: calls.append(path))
+    open_gazetteer(options)
+    assert calls == []                                   # current: opened as is
+    monkeypatch.setattr(gz, "BUILD_VERSION", "older")
+    open_gazetteer(options)
+    assert calls == [target]                             # stale embedded build: rebuilt
+    with sqlite3.connect(target) as conn:
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('dumps', 'UA.zip')")
+    calls.clear()
+    open_gazetteer(options)
+    assert calls == []                                   # a user's loaded dumps are never discarded
+
+
 def test_not_a_gazetteer_is_sr401(tmp_path):
     bad = tmp_path / "g.sqlite"
     bad.write_text("not a database")

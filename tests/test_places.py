@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from sitrep.options import Options
+import sitrep.nlp.places  # noqa: F401  (registers the sitrep_places factory)
+
 
 UA_IDS = {"Kharkiv": 706483, "Kyiv": 703448, "Zaporizhzhia": 687700, "Izium": 707292, "Lyman": 704204,
           "Kupiansk": 703656, "Mykolaiv": 700569, "Kryvyi Rih": 703845, "Bakhmut": 713174}
@@ -17,10 +18,6 @@ def places_nlp(base_options, gazetteer):
     """The real model with only sitrep_places (the other components are not needed here)."""
     import spacy
 
-    import sitrep.nlp.places  # noqa: F401  (registers the factory)
-    from sitrep.nlp.pipeline import register_extensions
-
-    register_extensions()
     nlp = spacy.load(base_options.model)
     nlp.add_pipe("sitrep_places")
     nlp.get_pipe("sitrep_places").setup(options=base_options, gazetteer=gazetteer)
@@ -115,6 +112,13 @@ def test_a_mislabelled_list_of_towns_is_still_places(places_nlp):
     _, ps = places(places_nlp, "Russian troops attacked near Avdiivka, Marinka and Vuhledar in the Donetsk region.")
     got = {p["name"]: (p["resolved"] or {}).get("admin1") for p in ps}
     assert got == {"Avdiivka": "Donetsk", "Marinka": "Donetsk", "Vuhledar": "Donetsk", "Donetsk": "Donetsk"}
+
+
+def test_a_region_after_a_list_holds_only_the_towns_that_lie_in_it(places_nlp):
+    _, ps = places(places_nlp, "Missiles hit Kharkiv, Dnipro and Kupiansk in Kharkiv region.")
+    got = {p["evidence"]["text"]: (p["precision"], (p["resolved"] or {}).get("admin1")) for p in ps}
+    assert got["Dnipro"] == ("settlement", "Dnipropetrovsk")        # a city elsewhere, not the region
+    assert got["Kupiansk"] == ("settlement", "Kharkiv") and got["Kharkiv region"] == ("admin1", "Kharkiv")
 
 
 def test_dateline_in_capitals(places_nlp):
@@ -255,6 +259,24 @@ def test_resolve_text_uses_the_document_context(places_nlp):
     assert comp.resolve_text("Ukraine's", doc)["country"] == "UA"
     assert comp.resolve_text("Zzyzxograd", doc) is None
     assert comp.resolve_text("", doc) is None
+
+
+def test_doc_stays_serialisable(places_nlp):
+    from spacy.tokens import Doc
+
+    doc, ps = places(places_nlp, "Shelling hit Kharkiv and Lyman in Ukraine.")
+    again = Doc(places_nlp.vocab).from_bytes(doc.to_bytes())
+    assert again.text == doc.text and ps
+
+
+def test_users_extend_the_word_lists(base_options, gazetteer, tmp_path):
+    import spacy
+
+    (tmp_path / "places.yaml").write_text("not_places: [kreminna]\n", encoding="utf-8")
+    nlp = spacy.load(base_options.model)
+    nlp.add_pipe("sitrep_places")
+    nlp.get_pipe("sitrep_places").setup(options=base_options.with_(extra_data_dirs=(tmp_path,)), gazetteer=gazetteer)
+    assert [p["name"] for p in nlp("Troops left Kreminna and Lyman.")._.places] == ["Lyman"]
 
 
 def test_component_sets_itself_up_lazily(base_options, monkeypatch):

@@ -52,13 +52,16 @@ def demo_scores(tmp_path_factory, nlp, base_options):
     return score(DEMO_GOLD, out)
 
 
+# Pinned 2026-11-24 (measured: seeds control 0.96, attribution 1.00, claims 1.00, speakers 1.00,
+# places 1.00, geocoded 0.95; demo control 1.00, attribution 0.88, claims 0.95, speakers 0.98,
+# places 1.00, geocoded 0.95, wire 1.00).
 SEED_MINIMUMS = {
-    "control": 0.0, "control_attribution": 0.0, "claims": 0.0, "claim_speaker_acc": 0.0,
-    "places_found": 0.0, "geocoded_ok": 0.0, "evidence_exact": 1.0,
+    "control": 0.90, "control_attribution": 0.95, "claims": 0.95, "claim_speaker_acc": 0.95,
+    "places_found": 0.95, "geocoded_ok": 0.90, "evidence_exact": 1.0,
 }
 DEMO_MINIMUMS = {
-    "control": 0.0, "control_attribution": 0.0, "claims": 0.0, "claim_speaker_acc": 0.0,
-    "places_found": 0.0, "geocoded_ok": 0.0, "evidence_exact": 1.0, "foreign_skipped": 1.0, "wire_copy": 0.0,
+    "control": 0.90, "control_attribution": 0.85, "claims": 0.90, "claim_speaker_acc": 0.90,
+    "places_found": 0.95, "geocoded_ok": 0.90, "evidence_exact": 1.0, "foreign_skipped": 1.0, "wire_copy": 1.0,
 }
 
 

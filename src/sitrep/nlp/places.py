@@ -51,7 +51,7 @@ class Mention:
     label: str
     cands: list
     hint: str | None = None
-    container: int | None = None     # index of the mention this one lies in
+    container: "Mention | None" = None   # the mention this one lies in ("X, a village in Y")
     group: int | None = None         # list (coordination) group id
     chosen: dict | None = None
     precision: str | None = None
@@ -96,7 +96,7 @@ class PlacesComponent:
         self._ensure()
         mentions = self.find(doc)
         ctx = self.resolve(doc, mentions)
-        doc.user_data[CTX_KEY] = ctx
+        doc.user_data[CTX_KEY] = ctx.to_data()
         mentions = [m for m in mentions if m.chosen is not None or self._unknown_but_placed(doc, m)]
         text = self._text
         doc._.places = [{
@@ -133,7 +133,7 @@ class PlacesComponent:
         text = " ".join(words)
         if not text:
             return None
-        ctx = doc.user_data.get(CTX_KEY) if doc is not None else None
+        ctx = Context.from_data(doc.user_data.get(CTX_KEY)) if doc is not None else None
         cands = self.resolver.candidates(text)
         chosen, _ = self.resolver.choose(cands, hint=hint, ctx=ctx, key=self.resolver.gaz.norm.skeleton(text))
         return to_resolved(chosen)
@@ -154,14 +154,14 @@ class PlacesComponent:
             m = self._from_span(doc, ent.start, ent.end, ent.label_, persons, surnames, ner=True)
             if m is not None:
                 mentions.append(m)
-                taken.update(range(m.start, m.end))
+                taken.update(range(ent.start, ent.end))
         i = 0
         while i < len(doc):
             m = None if i in taken else self._scan_at(doc, i, persons, surnames)
             if m is not None:
                 mentions.append(m)
-                taken.update(range(m.start, m.end))
-                i = m.end
+                i = m.extra.get("span_end", m.end)        # past a type word ("Kherson Oblast")
+                taken.update(range(m.start, i))
             else:
                 i += 1
         mentions.sort(key=lambda m: m.start)
@@ -412,8 +412,8 @@ class PlacesComponent:
 
     def _containers(self, doc, mentions: list[Mention]) -> None:
         """"X, a newly recaptured village in Y" / "X in Y region": X lies in Y."""
-        by_start = {m.start: k for k, m in enumerate(mentions)}
-        for k, m in enumerate(mentions):
+        by_start = {m.start: m for m in mentions}
+        for m in mentions:
             if m.hint in ("admin1", "admin2", "water") or (m.cands and all(is_country(c) or is_admin1(c) for c in m.cands)):
                 continue
             sent_end = self._send[m.start]
@@ -424,10 +424,9 @@ class PlacesComponent:
                     j += 1
                     while j < sent_end and (doc[j].lower_ == "the" or doc[j].pos_ == "ADJ"):
                         j += 1
-                    c = by_start.get(j)
-                    if c is not None and (seen_settlement or j == m.end + 1 or doc[m.end].text == ","):
-                        m.container = c
-                        y = mentions[c]
+                    y = by_start.get(j)
+                    if y is not None and (seen_settlement or j == m.end + 1 or doc[m.end].text == ","):
+                        m.container = y
                         if y.hint is None and self._can_be_region(y):
                             y.hint = "admin1"
                     break
@@ -436,6 +435,17 @@ class PlacesComponent:
                 elif not (t.is_punct or t.pos_ in ("DET", "ADJ", "ADV", "NUM") or t.tag_ == "VBN" or t.tag_ == "VBD"):
                     break
                 j += 1
+        groups: dict[int, list[Mention]] = {}
+        for m in mentions:
+            if m.group is not None:
+                groups.setdefault(m.group, []).append(m)
+        for members in groups.values():      # "Avdiivka, Marinka and Vuhledar in the Donetsk region"
+            last = members[-1]
+            if last.container is not None and last.hint is None:
+                for m in members[:-1]:
+                    if m.container is None and m.hint is None and not any(is_country(c) or is_admin1(c) for c in m.cands[:1]):
+                        m.container = last.container      # soft: only if one of its readings lies there
+                        m.extra["soft_container"] = True
 
     # -- resolving ----------------------------------------------------------------------------
     def resolve(self, doc, mentions: list[Mention]) -> Context:
@@ -447,11 +457,15 @@ class PlacesComponent:
                 ctx0.add(best)
         ctx = ctx0
         order = sorted(range(len(mentions)), key=lambda k: mentions[k].container is not None)
+        kept = set(map(id, mentions))
         for _ in range(2):                           # pass 1 with the document's focus, pass 2 refined
             nxt = Context(region_keys=ctx0.region_keys)
             for k in order:
                 m = mentions[k]
-                container = mentions[m.container].chosen if m.container is not None else None
+                container = m.container.chosen if m.container is not None and id(m.container) in kept else None
+                if container is not None and m.extra.get("soft_container") and not any(
+                        r.within(c, container) for c in m.cands):
+                    container = None
                 m.chosen, m.precision = r.choose(m.cands, hint=m.hint, ctx=ctx, container=container, key=m.key)
                 c = m.chosen
                 if c is not None and c is not container and (is_strong(c) or ctx0.countries.get(c.get("country"))):
