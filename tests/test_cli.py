@@ -1,10 +1,10 @@
 """The command line: thin commands, one-line errors, the contract's exit codes."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from sitrep.cli import app
@@ -69,3 +69,35 @@ def test_ingest_then_docs_lists_status_and_reasons(tmp_path, cache_dir):
 def test_console_script_runs_as_a_process():
     out = subprocess.run([sys.executable, "-m", "sitrep.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "extract" in out.stdout
+
+
+@pytest.fixture
+def gaz_copy(tmp_path, gazetteer, base_options):
+    """A private copy of the session's embedded gazetteer (loading dumps writes to it)."""
+    import shutil
+
+    gaz = tmp_path / "gaz.sqlite"
+    shutil.copy(base_options.gazetteer_path(), gaz)
+    return gaz
+
+
+def test_gazetteer_load_reports_counts_and_overrides_embedded_rows(gaz_copy):
+    from conftest import DATA
+    from sitrep.geo import open_gazetteer
+    from sitrep.options import Options
+
+    gaz = gaz_copy
+    dump = DATA / "geo"
+    res = runner.invoke(app, ["gazetteer", "load", str(dump / "admin1CodesASCII.txt"), str(dump / "UA.txt"),
+                              "--gazetteer", str(gaz)])
+    assert res.exit_code == 0, res.output
+    assert "rows" in res.output and str(gaz) in res.output
+    assert open_gazetteer(Options(gazetteer=str(gaz))).lookup("Novopetrivka")
+
+
+def test_gazetteer_load_of_a_bad_file_is_one_line_error(tmp_path, gaz_copy):
+    bad = tmp_path / "XX.txt"
+    bad.write_text("not\ta\tgeonames\trow\n", encoding="utf-8")
+    res = runner.invoke(app, ["gazetteer", "load", str(bad), "--gazetteer", str(gaz_copy)])
+    assert res.exit_code == 1
+    assert "SR40" in (res.stderr if hasattr(res, "stderr") else res.output)

@@ -51,6 +51,9 @@ def load_yaml_data(name: str, options=None) -> dict:
     return merged
 
 
+_CACHE: dict = {}
+
+
 class Normaliser:
     """Reduce names to comparison keys.
 
@@ -85,7 +88,12 @@ class Normaliser:
     # -- construction ------------------------------------------------------------------
     @classmethod
     def from_options(cls, options=None) -> "Normaliser":
-        return cls(load_yaml_data("translit.yaml", options))
+        """The normaliser for these options' data files (cached per set of data dirs)."""
+        dirs = (str(options.data_dir), tuple(map(str, options.extra_data_dirs))) if options is not None else None
+        cached = _CACHE.get(dirs)
+        if cached is None:
+            cached = _CACHE[dirs] = cls(load_yaml_data("translit.yaml", options))
+        return cached
 
     @classmethod
     def default(cls) -> "Normaliser":

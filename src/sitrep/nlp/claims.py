@@ -24,7 +24,7 @@ from spacy.language import Language
 
 from sitrep.models import evidence
 from sitrep.nlp.actors import load_actors
-from sitrep.nlp.quotes import Quote, find_quotes, looks_like_headline, paragraphs, skip_dateline
+from sitrep.nlp.quotes import Quote, dateline_spans, find_quotes, looks_like_headline, paragraphs, skip_dateline
 from sitrep.nlp.speakers import SpeakerTracker, load_cues
 from sitrep.options import Options
 
@@ -133,6 +133,8 @@ class _Finder:
         for _ in range(5):
             for c in v.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
+                    if self.tracker.in_dateline(c.i):
+                        continue          # "CAIRO (AP) — Sudan's army chief said": a second subject
                     if c.tag_ in ("WP", "WDT") or c.lower_ == "that":
                         return v.head if v.dep_ == "relcl" else None
                     return c

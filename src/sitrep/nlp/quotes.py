@@ -21,7 +21,15 @@ CLOSE_SINGLE = "’›"
 _PARA = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _OPENERS_BEFORE = set(" \t([{—–-/:;") | {""}
-_DATELINE = re.compile(r"[A-Z][A-Z'’.\- ]+(?:,\s*[A-Z][\w.'’ -]+)?\s*(?:\([^)]*\))?\s*[—–-]+\s*")
+# Wire datelines: "KYIV, Ukraine (AP) — ", "KYIV, Feb 17 (Reuters) - ", "BAMAKO, 2 June 2025 (AFP) - ",
+# "Dec 9 (Reuters) - " (a date alone needs the agency in brackets).
+_DL_DATE = r"(?:\d{1,2}\s+[A-Z][a-z]{2,8}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+\d{4})?"
+_DL_PLACE = r"[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+)*"
+_DL_PART = r",\s*(?:" + _DL_DATE + r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)"
+_DL_AGENCY = r"\s*\([^)\n]{1,30}\)"
+_DATELINE = re.compile(
+    r"(?:" + _DL_PLACE + r"(?:" + _DL_PART + r")+(?:" + _DL_AGENCY + r")?|" + _DL_PLACE + _DL_AGENCY
+    + r"|" + _DL_DATE + _DL_AGENCY + r")\s*[—–-]+\s*")
 
 
 @dataclass
@@ -146,3 +154,13 @@ def skip_dateline(text: str, start: int, end: int) -> int:
     """Offset after a wire dateline ("KYIV, Ukraine (AP) — ") at ``start``, else ``start``."""
     m = _DATELINE.match(text, start, end)
     return m.end() if m and m.end() < end else start
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the wire datelines opening paragraphs ("CAIRO (AP) — ")."""
+    out = []
+    for s, e in paragraphs(text):
+        end = skip_dateline(text, s, e)
+        if end > s:
+            out.append((s, end))
+    return out

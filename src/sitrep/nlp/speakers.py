@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from sitrep.nlp.quotes import dateline_spans
 from sitrep.options import Options
 
 _CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
@@ -49,7 +50,13 @@ class SpeakerTracker:
         self.orgs: list[Mention] = []              # organisations, document order
         self.owners: list[tuple[int, str, int]] = []   # (doc-noun token, lemma, owner token)
         self.acronyms = {m.group(2): _strip_det(m.group(1)) for m in _ACRONYM.finditer(doc.text)}
+        self._datelines = dateline_spans(doc.text)
         self._scan()
+
+    def in_dateline(self, i: int) -> bool:
+        """Token ``i`` belongs to a wire dateline ("KYIV, Feb 17 (Reuters) -"), never a speaker."""
+        idx = self.doc[i].idx
+        return any(s <= idx < e for s, e in self._datelines)
 
     # -- collection -------------------------------------------------------------------------
     def _scan(self) -> None:
@@ -70,7 +77,7 @@ class SpeakerTracker:
                 self.mentions.append(Mention(tok.i, keys[tok.lower_], self._is_subject(tok), tok.i, tok.i + 1))
         self.mentions.sort(key=lambda m: m.i)
         for tok in doc:
-            if self.in_quote(tok.i):
+            if self.in_quote(tok.i) or self.in_dateline(tok.i):
                 continue
             if tok.lemma_.lower() in lex["role_nouns"] and tok.dep_ in _SUBJ and tok.tag_ == "NN" and any(
                     c.dep_ == "det" and c.lower_ in ("a", "an", "one", "another") for c in tok.children):
@@ -236,7 +243,7 @@ class SpeakerTracker:
     # -- resolution ----------------------------------------------------------------------------
     def speaker(self, tok, depth: int = 0) -> dict | None:
         """``{"name", "title", "side"}`` for the speaker whose noun phrase is headed by ``tok``."""
-        if tok is None or depth > 3:
+        if tok is None or depth > 3 or self.in_dateline(tok.i):
             return None
         lower = tok.lower_
         if tok.pos_ == "PRON" or lower in self.lex["pronouns"]:
