@@ -64,43 +64,48 @@ def measure_raw(args) -> dict:
     nlp = spacy.load(options.model)
     load = time.perf_counter() - t0
     texts = [r["text"] for r in _rows(args.corpus)]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=options.batch_size))
-    return {"docs": len(texts), "seconds": time.perf_counter() - t0, "load_seconds": load, "tokens": tokens,
-            "peak_rss_mb": _peak_rss_mb(), "pipes": nlp.pipe_names}
+    return {"docs": len(texts), "seconds": time.perf_counter() - t0, "cpu_s": round(time.process_time() - c0, 1),
+            "load_seconds": load, "tokens": tokens, "peak_rss_mb": _peak_rss_mb(), "pipes": nlp.pipe_names}
 
 
-class _ChildRSS(threading.Thread):
-    """Samples the RSS of this process's children (the Dask worker processes) every ``interval`` s."""
+class _Sampler(threading.Thread):
+    """Every ``interval`` s: RSS of this process and RSS + CPU seconds of its children (the Dask workers)."""
 
     def __init__(self, interval: float = 0.25):
         super().__init__(daemon=True)
-        self.interval, self.samples, self.stop = interval, [], threading.Event()
+        self.interval, self.samples, self.cpu, self.stop = interval, [], {}, threading.Event()
 
     def run(self):
         import psutil
 
-        me, t0 = psutil.Process(), time.perf_counter()
+        me = psutil.Process()
         while not self.stop.is_set():
             rss = {}
             for child in me.children(recursive=True):
                 try:
                     rss[child.pid] = child.memory_info().rss / 2**20
+                    cpu = child.cpu_times()
+                    self.cpu[child.pid] = cpu.user + cpu.system
                 except psutil.Error:
                     pass
-            self.samples.append((time.perf_counter() - t0, rss))
+            self.samples.append((time.perf_counter(), me.memory_info().rss / 2**20, rss))
             self.stop.wait(self.interval)
 
 
 def measure_extract(args) -> dict:
+    import psutil
+
     import sitrep.pipeline as pipeline
     from sitrep.options import Options
 
     stages: dict[str, float] = {}
+    spans: dict[str, tuple[float, float]] = {}
     for name in ("ingest", "process", "fuse"):   # run_all looks these up at call time
-        setattr(pipeline, name, _timed(stages, name, getattr(pipeline, name)))
+        setattr(pipeline, name, _timed(stages, name, getattr(pipeline, name), spans))
     options = Options(workers=args.workers, cache_dir=args.cache)
-    sampler = _ChildRSS()
+    sampler = _Sampler()
     sampler.start()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,16 +116,20 @@ def measure_extract(args) -> dict:
     sampler.stop.set()
     sampler.join()
     stages["export+rest"] = seconds - sum(stages.values())   # JSONL export, store open/close
-    workers = _worker_rss(sampler.samples, stages.get("ingest", 0.0), stages.get("process", 0.0))
+    spans["export+rest"] = (spans["fuse"][1], t0 + seconds)
+    cpu = psutil.Process().cpu_times()
+    parent_rss = {name: round(max((s[1] for s in sampler.samples if a <= s[0] <= b), default=0.0))
+                  for name, (a, b) in spans.items()}
     return {"docs": len(summary.row_ids), "seconds": seconds, "stages": stages, "facts": summary.facts,
             "nlp_failed": summary.nlp_failed, "statuses": dict(summary.statuses), "records": records,
-            "peak_rss_mb": _peak_rss_mb(), **workers}
+            "peak_rss_mb": _peak_rss_mb(), "parent_peak_rss_mb_by_stage": parent_rss,
+            "parent_cpu_s": round(cpu.user + cpu.system, 1), **_workers(sampler, spans["process"])}
 
 
-def _worker_rss(samples, nlp_start: float, nlp_seconds: float) -> dict:
-    """Peak RSS per worker process, and the workers' RSS at each tenth of the NLP stage."""
+def _workers(sampler: _Sampler, nlp_span: tuple[float, float]) -> dict:
+    """Peak RSS and CPU seconds per worker process, and the workers' RSS at each tenth of the NLP stage."""
     peak: dict[int, float] = {}
-    for _, rss in samples:
+    for _, _, rss in sampler.samples:
         for pid, mb in rss.items():
             peak[pid] = max(peak.get(pid, 0.0), mb)
     workers = sorted(pid for pid, mb in peak.items() if mb > 150)   # the spaCy workers, not helper processes
@@ -128,10 +137,11 @@ def _worker_rss(samples, nlp_start: float, nlp_seconds: float) -> dict:
         return {}
     curve = []
     for tenth in range(1, 11):
-        t = nlp_start + nlp_seconds * tenth / 10
-        near = min(samples, key=lambda s: abs(s[0] - t))[1]
+        t = nlp_span[0] + (nlp_span[1] - nlp_span[0]) * tenth / 10
+        near = min(sampler.samples, key=lambda s: abs(s[0] - t))[2]
         curve.append([round(near.get(pid, 0.0)) for pid in workers])
-    return {"worker_peak_rss_mb": [round(peak[pid]) for pid in workers], "worker_rss_by_tenth_mb": curve}
+    return {"worker_peak_rss_mb": [round(peak[pid]) for pid in workers], "worker_rss_by_tenth_mb": curve,
+            "worker_cpu_s": [round(sampler.cpu.get(pid, 0.0), 1) for pid in workers]}
 
 
 def measure_profile(args) -> dict:
@@ -175,13 +185,16 @@ def measure_profile(args) -> dict:
             "components_own_s": own, "cprofile_first_100_docs_by_own_time": hot}
 
 
-def _timed(stages: dict, name: str, fn):
+def _timed(stages: dict, name: str, fn, spans: dict | None = None):
     def wrapper(*a, **kw):
         t0 = time.perf_counter()
         try:
             return fn(*a, **kw)
         finally:
-            stages[name] = stages.get(name, 0.0) + time.perf_counter() - t0
+            t1 = time.perf_counter()
+            stages[name] = stages.get(name, 0.0) + t1 - t0
+            if spans is not None:
+                spans[name] = (t0, t1)
     return wrapper
 
 
@@ -314,7 +327,14 @@ def report(res: dict) -> str:
            f"2 workers / 1 process: end to end {single['seconds'] / two['seconds']:.2f}x, "
            f"NLP stage {single['stages']['process'] / two['stages']['process']:.2f}x",
            f"cold start (process start to first record, one document): {res['cold_start_s']:.2f} s",
-           f"facts: 1 process {single['facts']}, 2 workers {two['facts']}; NLP failures {single['nlp_failed']}/{two['nlp_failed']}"]
+           f"facts: 1 process {single['facts']}, 2 workers {two['facts']}; NLP failures {single['nlp_failed']}/{two['nlp_failed']}"
+           + ("" if single["facts"] == two["facts"] else "  <- DIFFERENT: did the code change during the run?"),
+           f"CPU seconds: raw spaCy {raw['cpu_s']}; 1 process {single['parent_cpu_s']}; 2 workers: parent "
+           f"{two['parent_cpu_s']} + workers {' + '.join(str(x) for x in two.get('worker_cpu_s', []))}",
+           f"parent peak RSS MB by stage: 1 process {single['parent_peak_rss_mb_by_stage']}; "
+           f"2 workers {two['parent_peak_rss_mb_by_stage']}",
+           f"load average (1 min) before/after: {res['load_before']:.2f} / {res['load_after']:.2f} "
+           f"on {res['machine']['cores']} cores"]
     if res.get("rss_run"):
         r = res["rss_run"]
         out += ["", f"worker RSS over a {r['docs']}-document run (2 workers, MB at each tenth of the NLP stage):"]
@@ -347,11 +367,12 @@ def main() -> None:
     if args.profile:
         print(json.dumps(run_child("profile", corpus, args.cache), indent=1))
         return
-    res = {"machine": machine(), "docs": args.docs}
+    res = {"machine": machine(), "docs": args.docs, "load_before": os.getloadavg()[0]}
     for key, kind, workers in (("raw", "raw", 1), ("single", "extract", 1), ("workers2", "extract", 2)):
         print(f"measuring {key} ...", file=sys.stderr)
         res[key] = run_child(kind, corpus, args.cache, workers)
     res["cold_start_s"] = cold_start(args.cache)
+    res["load_after"] = os.getloadavg()[0]
     if args.rss_docs:
         print(f"measuring worker RSS over {args.rss_docs} documents ...", file=sys.stderr)
         res["rss_run"] = run_child("extract", ensure_corpus(args.rss_docs), args.cache, 2)

@@ -42,9 +42,10 @@ def options(base_options) -> Options:
 @pytest.fixture(scope="module")
 def one_process(options, nlp, tmp_path_factory) -> dict:
     """The reference: records and store contents from a single process."""
-    records, snap = extract(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.db'}", options, nlp=nlp)
+    url = f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.db'}"
+    records, snap = extract(url, options, nlp=nlp)
     assert len(snap["facts"]) > 20, "the reference run found almost no facts: is the pipeline complete?"
-    return {"records": records, "snapshot": snap}
+    return {"records": records, "snapshot": snap, "url": url}
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,15 @@ def test_existing_scheduler_and_postgresql_store_match_one_process(one_process, 
         with Store(url) as store:      # a rerun finds nothing pending and changes nothing
             assert process(store, options.with_(scheduler=scheduler)) == (0, 0)
             assert snapshot(store) == one_process["snapshot"]
+
+
+def test_records_streamed_a_few_documents_at_a_time_are_the_same(one_process, monkeypatch):
+    import sitrep.pipeline
+
+    monkeypatch.setattr(sitrep.pipeline, "RECORD_CHUNK", 3)
+    with Store(one_process["url"]) as store:
+        row_ids = [d[0] for d in one_process["snapshot"]["documents"]]
+        assert list(sitrep.pipeline.iter_records(store, row_ids)) == one_process["records"]
 
 
 def test_unreachable_scheduler_is_one_line_SR701(options, monkeypatch):

@@ -137,36 +137,46 @@ def fuse(store: Store, options: Options, ids: list[int] | None = None) -> int:
 
 
 # ---------------------------------------------------------------------------- records
+RECORD_CHUNK = 500   # documents (and their facts) read from the store at a time while writing records
+
+
 def iter_records(store: Store, row_ids: list[int]) -> Iterator[dict]:
-    """CONTRACT.md records for these documents (input order), then the clusters touching them."""
+    """CONTRACT.md records for these documents (input order), then the clusters touching them.
+
+    Streams: documents and facts are read ``RECORD_CHUNK`` documents at a time; only line numbers are kept.
+    """
     seen: set[int] = set()
     ordered = [i for i in row_ids if not (i in seen or seen.add(i))]
-    docs = {d["id"]: d for d in store.documents(ids=ordered)}
     line = 0
     doc_line: dict[int, int] = {}
     fact_line: dict[int, int] = {}
-    facts_by_doc: dict[int, list[dict]] = {}
-    for f in store.facts(document_ids=ordered):
-        facts_by_doc.setdefault(f["document_id"], []).append(f)
-    for row_id in ordered:
-        d = docs.get(row_id)
-        if d is None:
-            continue
-        yield document_record(d)
-        doc_line[row_id] = line
-        line += 1
-        for f in facts_by_doc.get(row_id, []):
-            yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
-            fact_line[f["id"]] = line
+    doc_ids: dict[int, str] = {}
+    for start in range(0, len(ordered), RECORD_CHUNK):
+        chunk = ordered[start:start + RECORD_CHUNK]
+        docs = {d["id"]: d for d in store.documents(ids=chunk)}
+        facts_by_doc: dict[int, list[dict]] = {}
+        for f in store.facts(document_ids=chunk):
+            facts_by_doc.setdefault(f["document_id"], []).append(f)
+        for row_id in chunk:
+            d = docs.get(row_id)
+            if d is None:
+                continue
+            yield document_record(d)
+            doc_ids[row_id] = d["doc_id"]
+            doc_line[row_id] = line
             line += 1
+            for f in facts_by_doc.get(row_id, []):
+                yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
+                fact_line[f["id"]] = line
+                line += 1
     for c in store.clusters():
         members = []
         for m in c["members"]:
             if m.get("fact_id") is not None and m["fact_id"] in fact_line:
-                members.append({"doc_id": docs_doc_id(docs, m), "record": fact_line[m["fact_id"]],
+                members.append({"doc_id": doc_ids.get(m.get("document_id")), "record": fact_line[m["fact_id"]],
                                 **({"role": m["role"]} if m.get("role") else {})})
             elif m.get("fact_id") is None and m.get("document_id") in doc_line:
-                members.append({"doc_id": docs[m["document_id"]]["doc_id"], "record": doc_line[m["document_id"]]})
+                members.append({"doc_id": doc_ids[m["document_id"]], "record": doc_line[m["document_id"]]})
         if len({(m["doc_id"]) for m in members}) >= 2 or (c["kind"] == "contradiction" and len(members) >= 2):
             yield {"type": "cluster", "kind": c["kind"], "key": c["key"], "members": members, **c["payload"]}
 

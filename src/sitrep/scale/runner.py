@@ -7,8 +7,9 @@
 How it works (and why the result is identical to the single-process run):
 
 - the parent streams the store's pending documents in batches of ``options.batch_size`` (the same
-  batches ``sitrep.pipeline.process`` makes) and submits each as one task; at most
-  ``2 x worker threads`` batches are in flight, so memory stays flat whatever the corpus size;
+  batches ``sitrep.pipeline.process`` makes) and submits each as one task; a new batch goes out as soon
+  as any batch finishes (``2 x worker threads`` computing, at most ``8 x worker threads`` not yet
+  written), so workers do not wait for a slow batch and memory stays flat whatever the corpus size;
 - every worker process builds the pipeline once (``sitrep.scale.worker``) and only computes:
   workers never open the store, so any store works, and a remote cluster needs no database access;
 - the parent writes each batch with ``store.save_results`` in submission order, so documents, facts,
@@ -34,7 +35,8 @@ log = logging.getLogger("sitrep")
 
 CONNECT_TIMEOUT = 10.0   # seconds to reach a --scheduler
 WORKER_TIMEOUT = 30.0    # seconds to wait for a worker to join an existing scheduler that has none
-IN_FLIGHT_PER_THREAD = 2
+IN_FLIGHT_PER_THREAD = 2    # batches computing or queued per worker thread
+BUFFERED_PER_THREAD = 8     # batches submitted but not yet written (finished ones wait for older ones)
 KILLED_REASON = "SR302 WorkerDied: the worker process died while analysing this document"
 
 
@@ -74,9 +76,12 @@ def dask_client(options: Options) -> Iterator[object]:
 def run_batches(client, store, options: Options, *, ids: list[int] | None = None,
                 progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Stream pending documents through ``client`` (bounded in flight), write results in order."""
+    from distributed import wait
+
     from sitrep.scale.worker import analyse_batch
 
-    limit = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+    threads = max(1, sum(client.nthreads().values()))
+    limit, cap = IN_FLIGHT_PER_THREAD * threads, BUFFERED_PER_THREAD * threads
     prefix = f"sitrep-nlp-{uuid.uuid4().hex[:10]}"
     window: deque = deque()          # (key, rows, future) in submission order
     n_facts = n_failed = 0
@@ -94,8 +99,17 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
         for i, rows in enumerate(batches(store.pending(ids=ids), options.batch_size)):
             key = f"{prefix}-{i}"
             window.append((key, rows, client.submit(analyse_batch, options, rows, key=key)))
-            if len(window) >= limit:
-                write_oldest()
+            while True:   # refill as soon as any batch finishes: a slow batch must not idle the other workers
+                while window and window[0][2].done():
+                    write_oldest()
+                running = [future for _, _, future in window if not future.done()]
+                if len(running) < limit and len(window) < cap:
+                    break
+                if len(window) >= cap:
+                    write_oldest()
+                else:
+                    with client.as_current():     # wait() looks up "the current client"
+                        wait(running, return_when="FIRST_COMPLETED")
         while window:
             write_oldest()
     finally:
