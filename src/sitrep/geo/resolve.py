@@ -43,6 +43,9 @@ def is_country(c: dict) -> bool:
     return c.get("feature_class") == "A" and ((c.get("feature") or "").startswith("PCL") or c.get("feature") == "TERR")
 
 
+SMALL_PLACE_POP = 30_000
+
+
 def is_strong(c: dict) -> bool:
     """A reading that stands on its own (a country, a region, a capital or a big city)."""
     return (is_country(c) or is_admin1(c) or c.get("feature") in ("PPLC", "PPLA")
@@ -196,6 +199,8 @@ class Resolver:
         better no pin than a confident wrong one (Tawila in Darfur is not Aţ Ţawīlah in Yemen)."""
         if ctx is None or not ctx.countries or is_strong(c) or c.get("id", 0) < 0:
             return False
+        if (c.get("population") or 0) >= SMALL_PLACE_POP:  # a town this size is worth a pin; country
+            return False                                     # centroids are poor distance references
         if ctx.countries.get(c.get("country"), 0) > 0 or c.get("lat") is None:
             return False
         refs = [(lat, lon) for lat, lon, pid in ctx.points + ctx.country_points if pid != c.get("id")]
