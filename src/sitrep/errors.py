@@ -98,5 +98,6 @@ CODES = {
     "SR601": "unknown export format",
     "SR602": "cannot write output",
     "SR701": "cannot reach Dask scheduler",
+    "SR702": "cannot start local Dask workers",
     "SR901": "bad option value",
 }
