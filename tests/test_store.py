@@ -168,3 +168,16 @@ def test_queries_by_id_accept_more_ids_than_one_statement_can_bind(db):
     assert [r["id"] for r in db.pending(ids=many)] == ids[:1]
     assert [d["id"] for d in db.documents(ids=many)] == ids
     assert [f["document_id"] for f in db.facts(document_ids=many)] == ids[1:]
+
+
+def test_documents_are_indexed_by_url(db):
+    """Every new document looks up earlier versions by URL: that lookup must use an index, not a scan."""
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        indexes = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("documents")}
+        assert indexes.get("ix_documents_url") == ["url"]
+        if db.dialect == "sqlite":
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT max(version) FROM documents WHERE url = 'u' OR doc_id = 'd'"))
+            assert "ix_documents_url" in plan and "SCAN documents" not in plan

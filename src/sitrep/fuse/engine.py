@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sitrep.fuse.events import EventRow, event_row, iso, ordinal, refresh_place
-from sitrep.fuse.text import Lexicon, Signer, compare, same_statement, shingle_hashes, speaker_key
+from sitrep.fuse.text import (NAME_MARK, Lexicon, Signer, compare, plain_stems, same_statement, shingle_hashes,
+                              speaker_key)
 
 CLAIM_WINDOW_DAYS = 14   # renderings of one statement are compared when published this close together
 
@@ -59,6 +60,39 @@ class ClaimRow(NamedTuple):
     outlet: str | None = None       # filled when loaded
     published: str | None = None
     wire_group: int | None = None
+
+
+class ClusterWrites:
+    """The cluster writes of one batch, applied together at its end: one round trip per kind and
+    operation instead of one per cluster. A later write of a cluster replaces an earlier one.
+    (Nothing in a batch reads back a cluster it wrote: each place, wire group and claim group is
+    refreshed once per batch.)"""
+
+    def __init__(self):
+        self.ops: dict[tuple[str, str], tuple | None] = {}
+
+    def sync(self, kind: str, key: str, payload: dict, members: list[dict]) -> None:
+        self.ops.pop((kind, key), None)
+        self.ops[(kind, key)] = (payload, members)
+
+    def delete(self, kind: str, keys) -> None:
+        for key in sorted(keys):
+            self.ops.pop((kind, key), None)
+            self.ops[(kind, key)] = None
+
+    def flush(self, backend, run_id: int) -> set[tuple[str, str]]:
+        """Apply the writes; returns the (kind, key) of every cluster created or changed."""
+        deletes: dict[str, set[str]] = {}
+        syncs = []
+        for (kind, key), op in self.ops.items():
+            if op is None:
+                deletes.setdefault(kind, set()).add(key)
+            else:
+                syncs.append((kind, key, op[0], op[1]))
+        for kind in sorted(deletes):
+            backend.delete_clusters(kind, deletes[kind])
+        self.ops = {}
+        return backend.sync_clusters(syncs, run_id) if syncs else set()
 
 
 class _UnionFind:
@@ -103,14 +137,14 @@ class FusionEngine:
 
         RETIRED: fused documents replaced by a newer version (their clusters are rebuilt without them).
         """
-        touched: set[tuple[str, str]] = set()
-        regrouped = self._wire(docs, run_id, touched, retired) | set(retired)
-        self._events(facts, regrouped, run_id, touched)
-        self._claims(facts, regrouped, run_id, touched)
-        return touched
+        writes = ClusterWrites()
+        regrouped = self._wire(docs, run_id, writes, retired) | set(retired)
+        self._events(facts, regrouped, writes)
+        self._claims(facts, regrouped, writes)
+        return writes.flush(self.backend, run_id)
 
     # ------------------------------------------------------------------ wire copies
-    def _wire(self, docs: list[DocIn], run_id: int, touched: set, retired: set[int]) -> set[int]:
+    def _wire(self, docs: list[DocIn], run_id: int, writes: "ClusterWrites", retired: set[int]) -> set[int]:
         be = self.backend
         sigs: dict = {}                         # document -> (shingle hashes, band keys)
         originals = [d for d in docs if d.duplicate_of is None and d.text]
@@ -165,23 +199,23 @@ class FusionEngine:
             root = uf.find(g) if g in uf.parent else g
             if root != g:
                 regrouped |= set(be.merge_groups(g, root))
-                be.delete_clusters("wire_copy", {f"wire:{g}"})
+                writes.delete("wire_copy", {f"wire:{g}"})
+        groups = be.groups_documents(sorted(changed)) if changed else {}
         for g in sorted(changed):
-            members = be.group_documents(g)
+            members = groups.get(g, [])
             key = f"wire:{g}"
             if len(members) < 2:
-                be.delete_clusters("wire_copy", {key})
+                writes.delete("wire_copy", {key})
                 continue
             pubs = sorted(m["published"] for m in members if m.get("published"))
             payload = {"n_documents": len(members), "outlets": sorted({m["outlet"] for m in members if m.get("outlet")}),
                        "first_seen": pubs[0] if pubs else None, "last_seen": pubs[-1] if pubs else None,
                        "wire_group": g}
-            if be.sync_cluster("wire_copy", key, payload, [{"document_id": m["id"]} for m in members], run_id):
-                touched.add(("wire_copy", key))
+            writes.sync("wire_copy", key, payload, [{"document_id": m["id"]} for m in members])
         return regrouped
 
     # ------------------------------------------------------------------ same event, contradiction
-    def _events(self, facts: list[FactIn], regrouped: set[int], run_id: int, touched: set) -> None:
+    def _events(self, facts: list[FactIn], regrouped: set[int], writes: "ClusterWrites") -> None:
         be = self.backend
         rows = [r for f in facts if f.kind in ("control_change", "event")
                 for r in [event_row(f.kind, f.id, f.document_id, f.place_key, f.payload, f.published, f.outlet)]
@@ -199,10 +233,10 @@ class FusionEngine:
                 span[1] = r.eff_date if span[1] is None else max(span[1], r.eff_date)
         for place_key in sorted(dirty):
             lo, hi, undated = dirty[place_key]
-            touched |= refresh_place(be, place_key, lo, hi, undated, self.window, run_id)
+            refresh_place(be, writes, place_key, lo, hi, undated, self.window)
 
     # ------------------------------------------------------------------ same claim
-    def _claims(self, facts: list[FactIn], regrouped: set[int], run_id: int, touched: set) -> None:
+    def _claims(self, facts: list[FactIn], regrouped: set[int], writes: "ClusterWrites") -> None:
         be = self.backend
         new: list[ClaimRow] = []
         for f in facts:
@@ -227,13 +261,15 @@ class FusionEngine:
             for b in block:
                 uf.add(b.fact_id, b.group)
                 old_groups.add(b.group)
-            seen: list[ClaimRow] = list(block)
+            seen = _StemIndex(block)
             for c in sorted(claims, key=lambda c: c.fact_id):
                 uf.add(c.fact_id)
-                for b in seen:
-                    if _near(c, b) and uf.find(b.fact_id) != uf.find(c.fact_id) and same_statement(c.stems, b.stems):
+                root = c.fact_id
+                for b in seen.candidates(c.stems, c.day):
+                    if uf.find(b.fact_id) != root and _near(c, b) and same_statement(c.stems, b.stems):
                         uf.union(c.fact_id, b.fact_id)
-                seen.append(c)
+                        root = uf.find(c.fact_id)
+                seen.add(c)
         be.add_claims([c._replace(group=uf.find(c.fact_id)) for c in new])
         sizes = Counter(uf.find(x) for x in list(uf.parent))
         changed = {uf.find(c.fact_id) for c in new if sizes[uf.find(c.fact_id)] > 1}
@@ -242,19 +278,81 @@ class FusionEngine:
             root = uf.find(g)
             if root != g:
                 be.merge_claim_groups(g, root)
-                be.delete_clusters("same_claim", {f"claim:{g}"})
+                writes.delete("same_claim", {f"claim:{g}"})
         if regrouped:
             retired_groups = {c.group for c in be.claims_of_documents(sorted(regrouped))}
-        for g in sorted(changed | retired_groups):
-            members = be.claim_group(g)
+        wanted = sorted(changed | retired_groups)
+        groups = be.claim_groups(wanted) if wanted else {}
+        texts = be.claim_texts(sorted({min(m.fact_id for m in ms) for ms in groups.values() if len(ms) >= 2}))
+        for g in wanted:
+            members = groups.get(g, [])
             if len(members) < 2:
                 if g in retired_groups:
-                    be.delete_clusters("same_claim", {f"claim:{g}"})
+                    writes.delete("same_claim", {f"claim:{g}"})
                 continue
-            key = f"claim:{g}"
-            if be.sync_cluster("same_claim", key, _claim_payload(be, members),
-                               [{"document_id": m.document_id, "fact_id": m.fact_id} for m in members], run_id):
-                touched.add(("same_claim", key))
+            writes.sync("same_claim", f"claim:{g}", _claim_payload(members, texts),
+                        [{"document_id": m.document_id, "fact_id": m.fact_id} for m in members])
+
+
+class _StemIndex:
+    """Claims of one speaker block, indexed by stem and fortnight, so that a new claim meets only
+    the claims it could be ``same_statement`` with (and ``_near``) instead of the whole block: a
+    set-similarity join with probe-side prefix filtering, exact -- it never drops a pair
+    ``same_statement`` and ``_near`` accept.
+
+    ``same_statement`` needs ``shared >= 2`` content stems and a Dice of 0.5, hence
+    ``shared >= len(a) / 3``: with ``o`` that least overlap, any accepted claim holds one of
+    ``a``'s ``len(a) - o + 1`` stems with the shortest posting lists (only ``o - 1`` can be left
+    out). Names veto a pair when each side names something the other does not, so a claim naming
+    things only meets claims naming none or sharing one of its names. Days are bucketed by
+    ``CLAIM_WINDOW_DAYS + 1``: a claim within the window lies in its own bucket or a neighbour."""
+
+    def __init__(self, rows=()):
+        self.rows: list[ClaimRow] = []
+        self.postings: dict[tuple, list[int]] = {}
+        for r in rows:
+            self.add(r)
+
+    @staticmethod
+    def _bucket(day: str | None) -> int | None:
+        return None if day is None else ordinal(day) // (CLAIM_WINDOW_DAYS + 1)
+
+    def add(self, row: ClaimRow) -> None:
+        pos = len(self.rows)
+        self.rows.append(row)
+        b = self._bucket(row.day)
+        named = False
+        for s in row.stems:
+            self.postings.setdefault((s, b), []).append(pos)
+            named = named or s.startswith(NAME_MARK)
+        if not named:
+            self.postings.setdefault(("", b), []).append(pos)        # "" = claims naming nothing
+
+    def _posting(self, stem: str, buckets) -> list[int]:
+        post = self.postings
+        if len(buckets) == 1:
+            return post.get((stem, buckets[0]), [])
+        return [i for b in buckets for i in post.get((stem, b), ())]
+
+    def candidates(self, stems: frozenset, day: str | None = None) -> list[ClaimRow]:
+        plain = plain_stems(stems)
+        n = len(plain)
+        if n < 2 or not self.rows:
+            return []
+        b = self._bucket(day)
+        buckets = (None,) if b is None else (b - 1, b, b + 1)
+        least = max(2, -(-n // 3))
+        lists = sorted((len(ps), s, ps) for s in plain for ps in [self._posting(s, buckets)])
+        found: set[int] = set()
+        for _, _, ps in lists[:n - least + 1]:
+            found.update(ps)
+        names = stems - plain
+        if names and found:
+            allowed = set(self._posting("", buckets))
+            for s in names:
+                allowed.update(self._posting(s, buckets))
+            found &= allowed
+        return [self.rows[i] for i in sorted(found)]
 
 
 def _near(a: ClaimRow, b: ClaimRow) -> bool:
@@ -265,14 +363,14 @@ def _near(a: ClaimRow, b: ClaimRow) -> bool:
     return abs(ordinal(a.day) - ordinal(b.day)) <= CLAIM_WINDOW_DAYS
 
 
-def _claim_payload(be, members: list[ClaimRow]) -> dict:
+def _claim_payload(members: list[ClaimRow], texts: dict[int, str | None]) -> dict:
     first = min(members, key=lambda m: m.fact_id)
     pubs = sorted(m.published for m in members if m.published)
     names = Counter(m.speaker for m in members if m.speaker)
     sides = Counter(m.side for m in members if m.side)
     return {
         "speaker": names.most_common(1)[0][0] if names else None, "speaker_key": first.speaker_key,
-        "side": sides.most_common(1)[0][0] if sides else None, "text": be.claim_text(first.fact_id),
+        "side": sides.most_common(1)[0][0] if sides else None, "text": texts.get(first.fact_id),
         "n_sources": len({m.wire_group if m.wire_group is not None else m.document_id for m in members}),
         "n_documents": len({m.document_id for m in members}), "n_reports": len(members),
         "outlets": sorted({m.outlet for m in members if m.outlet}),
@@ -280,4 +378,4 @@ def _claim_payload(be, members: list[ClaimRow]) -> dict:
     }
 
 
-__all__ = ["FusionEngine", "DocIn", "FactIn", "ClaimRow", "EventRow", "CLAIM_WINDOW_DAYS"]
+__all__ = ["FusionEngine", "ClusterWrites", "DocIn", "FactIn", "ClaimRow", "EventRow", "CLAIM_WINDOW_DAYS"]

@@ -236,17 +236,15 @@ def contradiction_members(group: list[Run]) -> list[dict]:
             for run in group for r in run.rows]
 
 
-def refresh_place(backend, place_key: str, lo: str | None, hi: str | None, undated: bool, window: int,
-                  run_id: int) -> set[tuple[str, str]]:
+def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | None, undated: bool, window: int) -> None:
     """Recompute same_event/contradiction clusters of PLACE_KEY around the dirty dates [LO, HI]
-    (and its undated facts when UNDATED); returns the (kind, key) of clusters created or changed."""
-    touched: set[tuple[str, str]] = set()
+    (and its undated facts when UNDATED); cluster writes go to WRITES (applied at the batch end)."""
     if undated:
         runs = [r for r in build_runs(backend.event_rows(place_key, None, None, undated=True), window)
                 if r.lo is None]
-        touched |= _sync_events(backend, runs, run_id)
+        _sync_events(backend, writes, runs)
     if lo is None:
-        return touched
+        return
     dirty_lo, dirty_hi = ordinal(lo), ordinal(hi)
     a, b = dirty_lo - 2 * window - 1, dirty_hi + 2 * window + 1
     while True:
@@ -271,7 +269,7 @@ def refresh_place(backend, place_key: str, lo: str | None, hi: str | None, undat
     # Every relevant run is now whole (no unloaded fact within `window` of its ends); runs away from
     # the dirty dates cannot have changed: new facts and regrouped reports all lie within them.
     complete = list(relevant.values())
-    touched |= _sync_events(backend, complete, run_id)
+    _sync_events(backend, writes, complete)
     done = [g for g in groups if id(g[0]) in relevant]
     scope = [r.fact_id for run in complete for r in run.rows]
     old = backend.cluster_keys_for_facts("contradiction", scope)
@@ -279,20 +277,14 @@ def refresh_place(backend, place_key: str, lo: str | None, hi: str | None, undat
     for g in done:
         key = contradiction_key(g)
         new.add(key)
-        if backend.sync_cluster("contradiction", key, contradiction_payload(g), contradiction_members(g), run_id):
-            touched.add(("contradiction", key))
-    backend.delete_clusters("contradiction", old - new)
-    return touched
+        writes.sync("contradiction", key, contradiction_payload(g), contradiction_members(g))
+    writes.delete("contradiction", old - new)
 
 
-def _sync_events(backend, runs: list[Run], run_id: int) -> set[tuple[str, str]]:
-    touched = set()
+def _sync_events(backend, writes, runs: list[Run]) -> None:
     keys = set()
     old = backend.cluster_keys_for_facts("same_event", [r.fact_id for run in runs for r in run.rows])
     for run in runs:
-        key = run.key
-        keys.add(key)
-        if backend.sync_cluster("same_event", key, event_payload(run), event_members(run), run_id):
-            touched.add(("same_event", key))
-    backend.delete_clusters("same_event", old - keys)
-    return touched
+        keys.add(run.key)
+        writes.sync("same_event", run.key, event_payload(run), event_members(run))
+    writes.delete("same_event", old - keys)

@@ -124,10 +124,13 @@ class MemoryBackend:
         self.members.setdefault(into, [into]).extend(moved)
         return moved
 
-    def group_documents(self, group):
-        ids = sorted(set(self.members.get(group, [group])))
-        meta = self.lookup_meta(ids)
-        return [{"id": i, "outlet": meta[i][0], "published": meta[i][1]} for i in ids if i in meta]
+    def groups_documents(self, groups):
+        out = {}
+        for group in groups:
+            ids = sorted(set(self.members.get(group, [group])))
+            meta = self.lookup_meta(ids)
+            out[group] = [{"id": i, "outlet": meta[i][0], "published": meta[i][1]} for i in ids if i in meta]
+        return out
 
     # ------------------------------------------------------------------ events
     def add_event_rows(self, rows):
@@ -177,12 +180,19 @@ class MemoryBackend:
             self.claim_grp[f] = into
         self.claim_members.setdefault(into, [into]).extend(moved)
 
-    def claim_group(self, group):
-        return [self._claim(self.claim_of[f]) for f in sorted(set(self.claim_members.get(group, [group])))
-                if f in self.claim_of]
+    def claim_groups(self, groups):
+        return {g: [self._claim(self.claim_of[f]) for f in sorted(set(self.claim_members.get(g, [g])))
+                    if f in self.claim_of] for g in groups}
+
+    def claim_texts(self, fact_ids):
+        return {f: self.claim_text(f) for f in fact_ids}
 
     # ------------------------------------------------------------------ clusters
-    def sync_cluster(self, kind, key, payload, members, run_id):
+    def sync_clusters(self, items, run_id):
+        return {(kind, key) for kind, key, payload, members in items
+                if self._sync_cluster(kind, key, payload, members, run_id)}
+
+    def _sync_cluster(self, kind, key, payload, members, run_id):
         want = sorted((m.get("document_id"), m.get("fact_id"), m.get("role") or "") for m in members)
         fp = hash(json.dumps(payload, default=str) + repr(want))
         if self.fingerprints.get((kind, key)) == fp:

@@ -83,10 +83,15 @@ class StoreBackend:
         self.conn.execute(update(FD).where(FD.c.wire_group == group).values(wire_group=into))
         return ids
 
-    def group_documents(self, group: int) -> list[dict]:
-        q = (select(D.c.id, D.c.outlet, D.c.published).join(FD, FD.c.document_id == D.c.id)
-             .where(FD.c.wire_group == group, D.c.is_current.is_(True)).order_by(D.c.id))
-        return [dict(r) for r in self.conn.execute(q).mappings()]
+    def groups_documents(self, groups: list[int]) -> dict[int, list[dict]]:
+        """Current member documents (id, outlet, published) of each wire group, by id."""
+        out: dict[int, list[dict]] = {}
+        for part in _chunks(groups):
+            q = (select(FD.c.wire_group, D.c.id, D.c.outlet, D.c.published).join(FD, FD.c.document_id == D.c.id)
+                 .where(FD.c.wire_group.in_(part), D.c.is_current.is_(True)).order_by(D.c.id))
+            for g, i, outlet, published in self.conn.execute(q):
+                out.setdefault(g, []).append({"id": i, "outlet": outlet, "published": published})
+        return out
 
     # ------------------------------------------------------------------ events
     _ev_cols = [FF.c.fact_id, FF.c.document_id, FF.c.kind, FF.c.place_key, FF.c.direction, FF.c.stance, FF.c.side,
@@ -143,50 +148,80 @@ class StoreBackend:
     def merge_claim_groups(self, group: int, into: int) -> None:
         self.conn.execute(update(FC).where(FC.c.claim_group == group).values(claim_group=into))
 
-    def claim_group(self, group: int) -> list[ClaimRow]:
-        return self._claim_rows(FC.c.claim_group == group)
+    def claim_groups(self, groups: list[int]) -> dict[int, list[ClaimRow]]:
+        out: dict[int, list[ClaimRow]] = {}
+        for part in _chunks(groups):
+            for r in self._claim_rows(FC.c.claim_group.in_(part)):
+                out.setdefault(r.group, []).append(r)
+        return out
 
-    def claim_text(self, fact_id: int) -> str | None:
-        payload = self.conn.execute(select(F.c.payload).where(F.c.id == fact_id)).scalar()
-        return json.loads(payload).get("text") if payload else None
+    def claim_texts(self, fact_ids: list[int]) -> dict[int, str | None]:
+        out = {}
+        for part in _chunks(fact_ids):
+            for i, payload in self.conn.execute(select(F.c.id, F.c.payload).where(F.c.id.in_(part))):
+                out[i] = json.loads(payload).get("text") if payload else None
+        return out
 
     # ------------------------------------------------------------------ clusters
-    def sync_cluster(self, kind: str, key: str, payload: dict, members: list[dict], run_id: int) -> bool:
-        """Write cluster (kind, key) unless it already holds exactly these members and payload.
-
-        Same effect as ``Store.upsert_cluster``, with prepared statements and one read: fusion
-        syncs a cluster per fused event, so per-statement overhead dominates otherwise."""
+    def sync_clusters(self, items: list[tuple[str, str, dict, list[dict]]], run_id: int) -> set[tuple[str, str]]:
+        """Write every cluster ``(kind, key, payload, members)`` of ITEMS unless it already holds
+        exactly these members and payload; returns the (kind, key) written. Same effect as
+        ``Store.upsert_cluster`` per item, in a handful of statements per batch: one read of the
+        existing clusters and their members, then bulk updates, deletes and inserts."""
+        have: dict[tuple[str, str], tuple[int, dict, list]] = {}
+        by_kind: dict[str, list[str]] = {}
+        for kind, key, _, _ in items:
+            by_kind.setdefault(kind, []).append(key)
+        for kind, keys in by_kind.items():
+            for part in _chunks(sorted(set(keys))):
+                for cid, key, payload in self.conn.execute(
+                        select(C.c.id, C.c.key, C.c.payload).where(C.c.kind == kind, C.c.key.in_(part))):
+                    old = json.loads(payload or "{}")
+                    old.pop("fuse_run", None)
+                    have[(kind, key)] = (cid, old, [])
+        by_id = {v[0]: v[2] for v in have.values()}
+        for part in _chunks(sorted(by_id)):
+            for cid, doc, fact, role in self.conn.execute(
+                    select(M.c.cluster_id, M.c.document_id, M.c.fact_id, M.c.role).where(M.c.cluster_id.in_(part))):
+                if doc is not None or fact is not None:
+                    by_id[cid].append(_member_key(doc, fact, role))
+        now = _now()
+        updates, new_rows, new_members, members_of = [], [], [], {}
+        written: set[tuple[str, str]] = set()
+        for kind, key, payload, members in items:
+            payload = _canon(payload)
+            want = sorted(_member_key(m.get("document_id"), m.get("fact_id"), m.get("role")) for m in members)
+            body = json.dumps({**payload, "fuse_run": run_id}, ensure_ascii=False)
+            old = have.get((kind, key))
+            if old is not None:
+                if old[1] == payload and sorted(old[2]) == want:
+                    continue
+                updates.append({"cid": old[0], "p_payload": body, "p_updated": now})
+                members_of[old[0]] = members
+            else:
+                new_rows.append(({"kind": kind, "key": key, "payload": body, "updated_at": now}, members))
+            written.add((kind, key))
         q = self._prepared()
-        payload = _canon(payload)
-        want = sorted(_member_key(m.get("document_id"), m.get("fact_id"), m.get("role")) for m in members)
-        rows = self.conn.execute(q["cluster"], {"kind_": kind, "key_": key}).all()
-        body = {"p_payload": json.dumps({**payload, "fuse_run": run_id}, ensure_ascii=False), "p_updated": _now()}
-        if rows:
-            cid = rows[0][0]
-            old = json.loads(rows[0][1] or "{}")
-            old.pop("fuse_run", None)
-            have = sorted(_member_key(*r[2:]) for r in rows if r[2] is not None or r[3] is not None)
-            if old == payload and have == want:
-                return False
-            self.conn.execute(q["update"], {"cid": cid, **body})
-            self.conn.execute(q["drop_members"], {"cid": cid})
-        else:
-            cid = self.conn.execute(C.insert().values(kind=kind, key=key, payload=body["p_payload"],
-                                                      updated_at=body["p_updated"])).inserted_primary_key[0]
-        if members:
-            self.conn.execute(M.insert(), [{"cluster_id": cid, "document_id": m.get("document_id"),
-                                            "fact_id": m.get("fact_id"), "role": m.get("role")} for m in members])
-        return True
+        if updates:
+            self.conn.execute(q["update"], updates)
+            for part in _chunks(sorted(members_of)):
+                self.conn.execute(M.delete().where(M.c.cluster_id.in_(part)))
+        if new_rows:
+            ids = self.conn.execute(C.insert().returning(C.c.id, sort_by_parameter_order=True),
+                                    [row for row, _ in new_rows]).scalars().all()
+            members_of.update({cid: members for cid, (_, members) in zip(ids, new_rows)})
+        for cid, members in members_of.items():
+            new_members += [{"cluster_id": cid, "document_id": m.get("document_id"), "fact_id": m.get("fact_id"),
+                             "role": m.get("role")} for m in members]
+        if new_members:
+            self.conn.execute(M.insert(), new_members)
+        return written
 
     def _prepared(self) -> dict:
         if self._statements is None:
             self._statements = {
-                "cluster": (select(C.c.id, C.c.payload, M.c.document_id, M.c.fact_id, M.c.role)
-                            .outerjoin(M, M.c.cluster_id == C.c.id)
-                            .where(C.c.kind == bindparam("kind_"), C.c.key == bindparam("key_"))),
                 "update": (update(C).where(C.c.id == bindparam("cid"))
                            .values(payload=bindparam("p_payload"), updated_at=bindparam("p_updated"))),
-                "drop_members": M.delete().where(M.c.cluster_id == bindparam("cid")),
             }
         return self._statements
 

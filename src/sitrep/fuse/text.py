@@ -287,28 +287,65 @@ class Lexicon:
         return cls(stop, syn)
 
     def stems(self, text: str) -> frozenset[str]:
-        """Content-word stems of a statement, synonyms folded onto one stem."""
+        """Content-word stems of a statement, synonyms folded onto one stem, plus the statement's
+        names marked ``NAME_MARK`` (see ``names``)."""
         out = set()
         for w in words(text):
             if w in self.stopwords or w.isdigit() or len(w) < 2:
                 continue
             s = stem(w)
             out.add(self.synonyms.get(s, s))
-        return frozenset(out)
+        return frozenset(out | self.names(text))
+
+    def names(self, text: str) -> set[str]:
+        """Capitalised words inside a sentence (proper names: places, people, groups), folded and
+        marked: "control of the road network in Hama province" -> {"@hama"}. Sentence-initial
+        words, titles, weekdays and months are left out (they vary between renderings)."""
+        out = set()
+        for m in _CAPITALISED.finditer(text or ""):
+            before = text[max(0, m.start() - 3):m.start()].rstrip(" \"'(\u201c\u2018")
+            if not before or before[-1] in ".!?:;":
+                continue                     # sentence start: capitalised anyway
+            w = fold(m.group(0).split("'")[0].split("\u2019")[0])
+            if len(w) < 2 or w in self.stopwords or w in _NOT_NAMES:
+                continue
+            out.add(NAME_MARK + stem(w))
+        return out
 
 
 CLAIM_MIN_SHARED = 3     # shared content stems needed (fewer when a claim has fewer)
 CLAIM_THRESHOLD = 0.5    # Dice coefficient of the stem sets
+NAME_MARK = "@"          # marks a name stem in a stem set (names are compared apart, not in the Dice)
+
+
+def plain_stems(stems: frozenset[str]) -> frozenset[str]:
+    """The content stems of a stem set, without its marked names."""
+    return frozenset(s for s in stems if not s.startswith(NAME_MARK))
 
 
 def same_statement(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two renderings of one statement: enough shared content stems and a Dice of at least 0.5."""
+    """Two renderings of one statement: enough shared content stems and a Dice of at least 0.5 --
+    and not about different named things: when each names something the other does not
+    ("... road network in Hama province" / "... in Idlib province"), they are two statements."""
+    if not a or not b:
+        return False
+    na = {s for s in a if s.startswith(NAME_MARK)}
+    nb = {s for s in b if s.startswith(NAME_MARK)}
+    if na - nb and nb - na:
+        return False
+    a, b = (a - na if na else a), (b - nb if nb else b)
     if not a or not b:
         return False
     shared = len(a & b)
     need = min(CLAIM_MIN_SHARED, len(a), len(b))
     return need >= 2 and shared >= need and 2 * shared / (len(a) + len(b)) >= CLAIM_THRESHOLD
 
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019-]*")
+_NOT_NAMES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+              "mr", "mrs", "ms", "dr", "sir", "i", "president", "minister", "ministry", "spokesman", "spokeswoman",
+              "general", "gen", "col", "colonel", "governor", "mayor", "prime", "foreign", "defence", "defense"}
 
 _TITLES = {"mr", "mrs", "ms", "dr", "sir", "president", "minister", "spokesman", "spokeswoman", "spokesperson",
            "general", "gen", "col", "colonel", "governor", "mayor", "jr", "sr", "kremlin", "prime", "foreign"}

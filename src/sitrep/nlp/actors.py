@@ -90,6 +90,15 @@ class Actors:
     # -- public API ---------------------------------------------------------------------
     def matches(self, text: str) -> list[Match]:
         """Every actor mention in ``text`` (longest alias where aliases overlap), by offset."""
+        cache = self.__dict__.setdefault("_match_cache", {})
+        got = cache.get(text)
+        if got is None:
+            if len(cache) >= 50_000:      # the same short phrases recur ("Russian forces"): keep a bounded memo
+                cache.clear()
+            got = cache[text] = tuple(self._matches(text))
+        return list(got)
+
+    def _matches(self, text: str) -> list[Match]:
         found: list[Match] = []
         for rx in (self._phrase_re, self._word_re):
             if rx is None:

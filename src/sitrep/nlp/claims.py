@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
+from sitrep.nlp.doctext import doc_text
 from sitrep.models import evidence
 from sitrep.nlp.actors import load_actors
 from sitrep.nlp.quotes import Quote, find_quotes, looks_like_headline, paragraphs, skip_dateline
@@ -73,7 +74,7 @@ def find_claims(doc, cues: dict, actors, outlet: str | None = None) -> list[dict
 
 class _Finder:
     def __init__(self, doc, cues, actors, outlet):
-        self.doc, self.cues, self.text = doc, cues, doc.text
+        self.doc, self.cues, self.text = doc, cues, doc_text(doc)
         skip = [(s, e) for s, e in paragraphs(self.text)
                 if any(self.text.startswith(p, s) for p in cues["skip_paragraph_prefixes"])
                 or looks_like_headline(self.text[s:e])]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from sitrep.nlp.doctext import doc_text
 from sitrep.models import evidence as make_evidence
 from sitrep.nlp.actors import PLAIN
 from sitrep.nlp.dates import find_dates
@@ -123,7 +124,7 @@ class Context:
         self.places_pipe = places_pipe
         self.published = doc._.published
         self.outlet = (doc._.meta or {}).get("outlet")
-        self.text = doc.text              # Doc.text and Token.sent are rebuilt on every access
+        self.text = doc_text(doc)              # Doc.text and Token.sent are rebuilt on every access
         self._sents = {t.i: sent for sent in doc.sents for t in sent}
         self.claims = list(doc._.claims or [])
         self.places = list(doc._.places or [])

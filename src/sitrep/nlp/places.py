@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
+from sitrep.nlp.doctext import doc_text
 from sitrep.geo.gazetteer import precision_of, to_resolved
 from sitrep.geo.names import load_yaml_data
 from sitrep.geo.resolve import Context, Resolver, is_admin1, is_country, is_strong
@@ -174,8 +175,9 @@ class PlacesComponent:
     def _sentence_bounds(self, doc) -> None:
         """Per-call scratch: the text (Doc.text is rebuilt on every access), the sentence index,
         start and end of every token (Token.sent is slow)."""
-        self._text = doc.text
+        self._text = doc_text(doc)
         self._ents = tuple(doc.ents)
+        self._words: set[str] | None = None          # the document's token texts, built on first need
         self._ent_at = {i: e for e in self._ents for i in range(e.start, e.end)}
         n = len(doc)
         self._sid, self._sstart, self._send = [0] * n, [0] * n, [n] * n
@@ -241,15 +243,16 @@ class PlacesComponent:
         it counts when long enough to be distinctive), not some alternate name."""
         return c["match_kind"] in ("name", "alias", "short", "official") and (c["exact"] or len(name) >= 6)
 
-    @staticmethod
-    def _common_word(doc, toks) -> bool:
+    def _common_word(self, doc, toks) -> bool:
         """A capitalised common word the model took for a place ("Following.")."""
         if len(toks) != 1:
             return False
         low = toks[0].lower_
         if low.endswith(("ing", "ed", "ly", "ness", "ment", "tion", "ings")):
             return True
-        return any(t.text == low for t in doc)
+        if self._words is None:
+            self._words = {t.text for t in doc}
+        return low in self._words
 
     def _looks_demonym(self, text: str) -> bool:
         low = text.lower()

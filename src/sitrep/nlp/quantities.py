@@ -8,6 +8,7 @@ Units are singular lemmas; lengths are normalised ("kilometres" -> "km").
 from __future__ import annotations
 
 import re
+from sitrep.nlp.doctext import doc_text
 
 WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -61,7 +62,7 @@ def find_quantities(tokens) -> list[dict]:
         last = unit_tok.i if unit_tok is not None and unit_tok.i >= end else end - 1
         start_char, end_char = tok.idx, doc[last].idx + len(doc[last].text)
         out.append({"value": value, "unit": unit, "approximate": approx,
-                    "text": doc.text[start_char:end_char], "start": start_char, "end": end_char})
+                    "text": doc_text(doc)[start_char:end_char], "start": start_char, "end": end_char})
         used.update(range(i, last + 1))
         i = last + 1
     return out

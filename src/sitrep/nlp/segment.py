@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from spacy.language import Language
 
+from sitrep.nlp.doctext import doc_text
+
 _ENDS = set('.!?:"”’)»')
 _OPENERS = set('"“‘\'«(')
 
@@ -32,7 +34,7 @@ class ParagraphBreaks:
         pass
 
     def __call__(self, doc):
-        text = doc.text
+        text = doc_text(doc)
         for i, tok in enumerate(doc[:-1]):
             ws = tok.text_with_ws[len(tok.text):] if not tok.is_space else tok.text_with_ws
             if "\n" not in ws:

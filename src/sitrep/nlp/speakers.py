@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from sitrep.nlp.doctext import doc_text
 from sitrep.nlp.actors import GROUP
 from sitrep.nlp.quotes import dateline_spans
 from sitrep.options import Options
@@ -57,8 +58,8 @@ class SpeakerTracker:
         self.mentions: list[Mention] = []          # persons, document order
         self.orgs: list[Mention] = []              # organisations, document order
         self.owners: list[tuple[int, str, int]] = []   # (doc-noun token, lemma, owner token)
-        self.acronyms = {m.group(2): _strip_det(m.group(1)) for m in _ACRONYM.finditer(doc.text)}
-        self._datelines = dateline_spans(doc.text)
+        self.acronyms = {m.group(2): _strip_det(m.group(1)) for m in _ACRONYM.finditer(doc_text(doc))}
+        self._datelines = dateline_spans(doc_text(doc))
         self.aliases: dict[str, str] = {}          # "monitor" -> "Syrian Observatory for Human Rights"
         self._scan()
 
@@ -160,7 +161,7 @@ class SpeakerTracker:
             end -= 1
         if start >= end or not all(_name_token(t) for t in doc[start:end]):
             return
-        name = doc.text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1].text)]
+        name = doc_text(doc)[doc[start].idx:doc[end - 1].idx + len(doc[end - 1].text)]
         best = self.actors.best(name)
         if best is not None and best.end - best.start == len(name) and not self.actors.person(name):
             return                                  # "Kyiv" tagged PERSON: a place, not a person
@@ -336,7 +337,7 @@ class SpeakerTracker:
     def _named_later(self, tok, side):
         """Wire ledes name a speaker by role first and by name in the next paragraph: the person
         first introduced there, as the subject of a speech verb, with a compatible side."""
-        text, at = self.doc.text, tok.idx
+        text, at = doc_text(self.doc), tok.idx
         para_start = text.rfind("\n", 0, at) + 1
         body_before = [p for p in text[:para_start].split("\n") if len(p.split()) >= 8]
         if len(body_before) > 1:            # only in the first body paragraph (the lede)
@@ -394,7 +395,7 @@ class SpeakerTracker:
             if best is not None and best.canonical:
                 return m.entity.name
         # "Al-Shabaab militants captured X ... The group said": the last armed group named
-        named = [m for m in self.actors.matches(self.doc.text[:self.doc[i].idx]) if m.canonical and m.rank == GROUP]
+        named = [m for m in self.actors.matches(doc_text(self.doc)[:self.doc[i].idx]) if m.canonical and m.rank == GROUP]
         return named[-1].canonical if named else None
 
     def _person_by_role(self, tok, core: str) -> Entity | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from sitrep.nlp.doctext import doc_text
 from sitrep.nlp.quotes import skip_dateline
 
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "conj", "acl", "pcomp"}
@@ -76,7 +77,7 @@ def noun_phrase_spans(tok):
     """
     doc = tok.doc
     left = tok.left_edge.i
-    text = doc.text
+    text = doc_text(doc)
     line = text.rfind("\n", 0, tok.idx) + 1
     cut = skip_dateline(text, line, tok.idx)     # "RAFAH, Gaza Strip (AP) — Israeli forces"
     if doc[left].idx < cut:
@@ -126,7 +127,7 @@ def prep_objects(tok, *preps):
 
 def in_dateline(tok) -> bool:
     """``tok`` is part of a wire dateline ("RAFAH, Gaza Strip (AP) —"), never an actor."""
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     line = text.rfind("\n", 0, tok.idx) + 1
     return tok.idx < skip_dateline(text, line, len(text) if text.find("\n", line) < 0 else text.find("\n", line))
 

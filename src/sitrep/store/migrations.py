@@ -23,9 +23,19 @@ def _m050_fusion_state(conn) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _m051_documents_url_index(conn) -> None:
+    """Versions are looked up by URL for every new document: without an index ingest is quadratic.
+    PostgreSQL gets a hash index (B-tree entries are capped at ~2.7 kB; URLs can be longer)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_documents_url ON documents USING hash (url)")
+    else:
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_documents_url ON documents (url)")
+
+
 MIGRATIONS = [
     (1, "initial: documents, facts, clusters, cluster_members", _m001_initial),
     (50, "fusion state: fuse_runs, fuse_documents, fuse_bands, fuse_facts, fuse_claims", _m050_fusion_state),
+    (51, "index on documents.url (version lookups)", _m051_documents_url_index),
 ]
 
 
