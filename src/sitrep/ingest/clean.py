@@ -45,6 +45,35 @@ class Rules:
     settings: dict = field(default_factory=lambda: dict(SETTINGS))
     sources: tuple[str, ...] = ()
 
+    def matches(self, mode: str, text: str, full: bool = True) -> bool:
+        """Any pattern of MODE matches TEXT (whole text when FULL, else anywhere): one regex
+        per mode, the patterns joined as alternatives, compiled on first use."""
+        rx = _joined(getattr(self, mode))
+        if rx is None:
+            return False
+        return (rx.fullmatch(text) if full else rx.search(text)) is not None
+
+
+@lru_cache(maxsize=64)
+def _joined(patterns: tuple[re.Pattern, ...]) -> re.Pattern | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:       # e.g. numbered back-references that the join would shift: match one by one
+        return _OneByOne(patterns)
+
+
+class _OneByOne:
+    def __init__(self, patterns):
+        self.patterns = patterns
+
+    def fullmatch(self, text):
+        return next((m for p in self.patterns if (m := p.fullmatch(text))), None)
+
+    def search(self, text):
+        return next((m for p in self.patterns if (m := p.search(text))), None)
+
 
 def load_rules(options=None) -> Rules:
     """Rules from the packaged boilerplate.yaml, user data dirs and ``options.boilerplate_file``."""
@@ -148,7 +177,7 @@ def _cut_tail(lines: list[str], rules: Rules) -> list[str]:
     total = sum(len(ln) + 1 for ln in lines)
     pos = 0
     for i, line in enumerate(lines):
-        if pos >= total / 2 and line.strip() and any(p.fullmatch(line.strip()) for p in rules.tail):
+        if pos >= total / 2 and line.strip() and rules.matches("tail", line.strip()):
             return lines[:i]
         pos += len(line) + 1
     return lines
@@ -166,15 +195,15 @@ def _drop_pattern_lines(lines: list[str], rules: Rules) -> tuple[list[bool], set
             continue
         if drop_next:
             keep[i], drop_next = False, False
-        elif any(p.fullmatch(s) for p in rules.next):
+        elif rules.matches("next", s):
             keep[i], drop_next = False, True
-        elif any(p.search(s) for p in rules.caption):
+        elif rules.matches("caption", s, full=False):
             body = caption_body(s, rules)
             keep[i] = len(body.split()) >= rules.settings["caption_min_words"]
             if keep[i]:
                 lines[i] = body
             captions.add(_key(body) if keep[i] else _key(s))
-        elif any(p.fullmatch(s) for p in rules.line):
+        elif rules.matches("line", s):
             keep[i] = False
     return keep, captions
 

@@ -7,7 +7,9 @@ listed languages apart as well as the full models do.
 """
 from __future__ import annotations
 
+import re
 import threading
+from itertools import islice
 
 # ISO 639-1 codes of the languages we tell apart: the languages of the news about most
 # current armed conflicts, plus the big European ones an English text is confused with.
@@ -16,9 +18,11 @@ LANGUAGES = (
     "ru", "uk", "be", "bg", "sr", "hr", "ka", "hy", "az",
     "ar", "fa", "he", "ur", "hi", "bn", "zh", "ja", "ko", "vi", "id", "so", "sw",
 )
-SAMPLE_CHARS = 4000    # language of a long text: its first SAMPLE_CHARS characters
+SAMPLE_CHARS = 1200    # language of a long text: its first SAMPLE_CHARS characters (a paragraph or two;
+                       # the detector's time grows with the sample and a paragraph settles it)
 MIN_LETTERS = 20       # fewer letters than this: too short to tell ("Kyiv update." looks Dutch)
 
+_LETTER = re.compile(r"[^\W\d_]")
 _lock = threading.Lock()
 _detectors: dict[tuple[str, ...], object] = {}
 
@@ -45,7 +49,7 @@ def detect_language(text: str, extra: tuple[str, ...] = ()) -> str | None:
     EXTRA adds languages to the candidate set (any ISO 639-1 code lingua knows).
     """
     sample = (text or "")[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(1 for _ in islice(_LETTER.finditer(sample), MIN_LETTERS)) < MIN_LETTERS:
         return None
     language = _detector(tuple(extra)).detect_language_of(sample)
     if language is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from sitrep.nlp.doctext import doc_text
+from sitrep.nlp.doctext import doc_text, token_lemmas, token_lowers
 from sitrep.models import evidence
 from sitrep.nlp.actors import load_actors
 from sitrep.nlp.quotes import Quote, find_quotes, looks_like_headline, paragraphs, skip_dateline
@@ -318,7 +318,13 @@ class _Finder:
 
     # -- pass 2: reported speech ----------------------------------------------------------------
     def _reported(self) -> None:
-        for tok in self.doc:
+        c = self.cues
+        verbs = set(c["speech_verbs"]) | set(c["characterise_verbs"]) | set(c["naming_verbs"])
+        lowers, lemmas = token_lowers(self.doc), token_lemmas(self.doc)
+        for i, low in enumerate(lowers):
+            if low != "according" and lemmas[i] not in verbs:
+                continue                            # neither "according to" nor a cue verb (is_cue)
+            tok = self.doc[i]
             if tok.i in self.used_cues or self.skipped(tok.idx):
                 continue
             if tok.lower_ == "according" and self.tok_quote[tok.i] is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sitrep.nlp.doctext import token_lemmas, token_lowers
 from sitrep.nlp.events import RELATIVE_PRONOUNS, Context, children, place_state, prep_objects, subject
 from sitrep.nlp.plover import denial_of, find_denials, modality_of
 
@@ -23,7 +24,12 @@ VERB_TAGS = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
 def extract(ctx: Context) -> tuple[list[dict], list[dict]]:
     cands: list[dict] = []
     ctx.gain_sides = Counter()
-    for tok in ctx.doc:
+    trig, forms = ctx.lex.get("triggers") or {}, ctx.lex["_forms"]
+    lowers, lemmas = token_lowers(ctx.doc), token_lemmas(ctx.doc)
+    for i, low in enumerate(lowers):
+        if (forms.get(low) or lemmas[i]) not in trig:
+            continue                                # (the same test trigger_entry starts with)
+        tok = ctx.doc[i]
         entry = trigger_entry(ctx, tok)
         if entry is not None:
             cands.extend(analyse(ctx, tok, entry))

@@ -16,3 +16,19 @@ def doc_text(doc) -> str:
     if text is None or len(text) != end:        # not built yet, or copied from another document
         text = doc.user_data[_KEY] = doc.text
     return text
+
+
+def token_lowers(doc) -> list[str]:
+    """Every token's ``lower_``, built once per document (a prefilter for per-token loops)."""
+    got = doc.user_data.get("sitrep.lowers")
+    if got is None or len(got) != len(doc):
+        got = doc.user_data["sitrep.lowers"] = [t.lower_ for t in doc]
+    return got
+
+
+def token_lemmas(doc) -> list[str]:
+    """Every token's lower-cased lemma, built once per document."""
+    got = doc.user_data.get("sitrep.lemmas")
+    if got is None or len(got) != len(doc):
+        got = doc.user_data["sitrep.lemmas"] = [t.lemma_.lower() for t in doc]
+    return got

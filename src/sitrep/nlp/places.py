@@ -260,6 +260,9 @@ class PlacesComponent:
 
     def _scan_at(self, doc, i, persons, surnames):
         tok = doc[i]
+        text = tok.text
+        if not (text[:1].isupper() or text == "-" or (len(text) <= 3 and tok.is_alpha)):
+            return None               # every candidate span starts here and needs a capital (below)
         if not _wordlike(tok) or tok.is_stop:
             return None
         if tok.text.isupper() and len(tok) > 1 and not self._dateline(doc, i):

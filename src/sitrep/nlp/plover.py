@@ -20,6 +20,7 @@ X was captured are false"; ``find_denials``: "repelled an attack on X", "we are 
 """
 from __future__ import annotations
 
+from sitrep.nlp.doctext import token_lemmas, token_lowers
 from sitrep.nlp.events import Context, children, prep_objects, subject
 from sitrep.nlp.quantities import find_quantities
 
@@ -34,9 +35,12 @@ NESTING = {"dobj", "xcomp", "ccomp", "pobj", "nsubj", "nsubjpass", "oprd", "acom
 def extract(ctx: Context, leftovers: list[dict] | None = None) -> list[dict]:
     control_toks = getattr(ctx, "control_tokens", set())
     found: list[tuple] = []
-    for tok in ctx.doc:
-        if tok.i in control_toks:
-            continue
+    table = ctx.lex.get("plover_triggers") or {}
+    lowers, lemmas = token_lowers(ctx.doc), token_lemmas(ctx.doc)
+    for i, low in enumerate(lowers):
+        if i in control_toks or (lemmas[i] not in table and low not in table):
+            continue                                # (the same test trigger_entry starts with)
+        tok = ctx.doc[i]
         entry = trigger_entry(ctx, tok)
         if entry is not None and not (tok.pos_ == "VERB" and tok.dep_ == "amod"):
             found.append((tok, entry))
@@ -353,9 +357,13 @@ def find_denials(ctx: Context) -> list[dict]:
     particles = den.get("repel_particles") or {}
     attack_nouns = set(den.get("attack_nouns") or ())
     out = []
-    for tok in ctx.doc:
-        lem = tok.lemma_.lower()
-        if tok.pos_ != "VERB" or lem not in repel | hold:
+    verbs = repel | hold
+    lemmas = token_lemmas(ctx.doc)
+    for i, lem in enumerate(lemmas):
+        if lem not in verbs:
+            continue
+        tok = ctx.doc[i]
+        if tok.pos_ != "VERB":
             continue
         if modality_of(ctx, tok) != "asserted":
             continue

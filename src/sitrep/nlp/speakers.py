@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.nlp.doctext import doc_text
+from sitrep.nlp.doctext import doc_text, token_lemmas, token_lowers
 from sitrep.nlp.actors import GROUP
 from sitrep.nlp.quotes import dateline_spans
 from sitrep.options import Options
@@ -85,13 +85,20 @@ class SpeakerTracker:
         first = {}
         for m in self.mentions:
             first.setdefault(id(m.entity), m.i)
-        for tok in doc:                             # later bare surnames the NER missed
+        lowers, lemmas = token_lowers(doc), token_lemmas(doc)
+        for i in [i for i, low in enumerate(lowers) if low in keys] if keys else ():
+            tok = doc[i]                            # later bare surnames the NER missed
             if tok.pos_ == "PROPN" and tok.lower_ in keys and tok.i not in named and not self.in_quote(tok.i) \
                     and tok.i > first.get(id(keys[tok.lower_]), -1) \
                     and not (self.actors.best(tok.text) or _NO_MATCH).canonical:   # "Houthi" is a group
                 self.mentions.append(Mention(tok.i, keys[tok.lower_], self._is_subject(tok), tok.i, tok.i + 1))
         self.mentions.sort(key=lambda m: m.i)
-        for tok in doc:
+        orgs = {i for e in doc.ents if e.label_ == "ORG" for i in range(e.start, e.end)}
+        nouns = lex["role_nouns"] | lex["org_nouns"] | lex["document_nouns"]
+        for i, lem in enumerate(lemmas):
+            if lem not in nouns and i not in orgs:
+                continue                            # none of the three tests below can hold
+            tok = doc[i]
             if self.in_quote(tok.i) or self.in_dateline(tok.i):
                 continue
             if tok.lemma_.lower() in lex["role_nouns"] and tok.dep_ in _SUBJ and tok.tag_ == "NN" and any(

@@ -164,15 +164,14 @@ class Store:
         if not doc.content_hash:
             from sitrep.models import text_hash
             doc.content_hash = text_hash(f"{doc.status}\n{doc.path}\n{doc.reason}\n{doc.text or ''}")
-        same = conn.execute(select(d.c.id).where(and_(d.c.doc_id == doc.doc_id,
-                                                      d.c.content_hash == doc.content_hash))).first()
+        same_text = conn.execute(select(d.c.id, d.c.doc_id, d.c.status, d.c.duplicate_of)
+                                 .where(d.c.content_hash == doc.content_hash).order_by(d.c.id)).all()
+        same = next((r for r in same_text if r.doc_id == doc.doc_id), None)
         if same:
             return doc, "unchanged", same.id
         action, duplicate_of = "new", None
         if doc.status == "ok":
-            dup = conn.execute(select(d.c.doc_id).where(and_(d.c.content_hash == doc.content_hash,
-                                                             d.c.status == "ok", d.c.duplicate_of.is_(None)))
-                               .order_by(d.c.id).limit(1)).first()
+            dup = next((r for r in same_text if r.status == "ok" and r.duplicate_of is None), None)
             if dup:
                 action, duplicate_of = "duplicate", dup.doc_id
         key_cond = d.c.doc_id == doc.doc_id if not doc.url else (d.c.url == doc.url) | (d.c.doc_id == doc.doc_id)
@@ -194,8 +193,11 @@ class Store:
         if duplicate_of:
             row["status"], row["reason"] = "skipped", f"SR114 exact duplicate of {duplicate_of}"
         try:
-            with conn.begin_nested():
-                row_id = conn.execute(d.insert().values(**row)).inserted_primary_key[0]
+            if self.dialect == "postgresql":      # a failed statement would abort the whole transaction
+                with conn.begin_nested():
+                    row_id = conn.execute(d.insert(), row).inserted_primary_key[0]
+            else:                                  # SQLite undoes just the failed statement
+                row_id = conn.execute(d.insert(), row).inserted_primary_key[0]
         except IntegrityError:  # a concurrent writer stored the same (doc_id, text) first
             same = conn.execute(select(d.c.id).where(and_(d.c.doc_id == doc.doc_id,
                                                           d.c.content_hash == doc.content_hash))).first()
