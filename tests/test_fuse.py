@@ -299,3 +299,14 @@ def test_memory_backend_gives_the_same_clusters_as_the_store(store, options):
     got = {k: sorted((m.get("document_id"), m.get("fact_id"), m.get("role")) for m in members)
            for k, (_, members) in backend.clusters.items()}
     assert got == expected
+
+
+def test_lsh_parameters_are_datasketchs_choice():
+    """The wire-copy index picks (bands, rows) as datasketch's MinHashLSH does, without importing it."""
+    from datasketch import MinHashLSH
+
+    from sitrep.fuse.text import LSH_THRESHOLD, NUM_PERM, lsh_params
+
+    for threshold, num_perm in [(LSH_THRESHOLD, NUM_PERM), (0.3, 64), (0.5, 128), (0.7, 16), (0.8, 32)]:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert lsh_params(threshold, num_perm) == (lsh.b, lsh.r)

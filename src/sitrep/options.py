@@ -11,6 +11,13 @@ from sitrep.errors import OptionsError
 DATA_DIR = Path(__file__).parent / "data"
 
 
+def load_yaml(text: str):
+    """Parse a YAML data file's text (safe loading; libyaml's C parser when PyYAML has it)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def default_cache_dir() -> Path:
     """Where derived artefacts (the built gazetteer) live: $SITREP_CACHE or ~/.cache/sitrep."""
     env = os.environ.get("SITREP_CACHE")

@@ -107,11 +107,35 @@ def windows(n: int) -> list[tuple[int, int]]:
     return b[:1] if len(b) == 1 else [(b[i][0], b[i + 1][1]) for i in range(len(b) - 1)]
 
 
+@lru_cache(maxsize=16)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) of an LSH index over ``num_perm`` MinHash values that minimise the sum of the
+    false-positive and false-negative areas around ``threshold`` -- datasketch's ``MinHashLSH``
+    choice (equal weights), computed here without importing scipy (Simpson's rule, 2,000 steps)."""
+    np = _np()
+
+    def area(lo: float, hi: float, f) -> float:
+        x = np.linspace(lo, hi, 2001)
+        y = f(x)
+        h = (hi - lo) / 2000
+        return float(h / 3 * (y[0] + y[-1] + 4 * y[1:-1:2].sum() + 2 * y[2:-1:2].sum()))
+
+    best, opt = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = area(0.0, threshold, lambda s, b=b, r=r: 1 - (1 - s ** r) ** b)
+            fn = area(threshold, 1.0, lambda s, b=b, r=r: (1 - s ** r) ** b)
+            err = 0.5 * fp + 0.5 * fn
+            if err < best:
+                best, opt = err, (b, r)
+    return opt
+
+
 class Signer:
     """MinHash signatures of text windows and their LSH band keys.
 
-    The number of bands and rows for ``LSH_THRESHOLD`` is datasketch's choice
-    (``MinHashLSH(threshold, num_perm).b/.r``, which minimises false positives + negatives). The
+    The number of bands and rows for ``LSH_THRESHOLD`` is datasketch's choice (``lsh_params``,
+    the same as ``MinHashLSH(threshold, num_perm).b/.r``: least false positives + negatives). The
     signatures are computed vectorised with numpy over a whole batch of texts: permutation ``i`` of
     a shingle hash ``x`` is ``(a_i * x + b_i) mod 2**64 >> 32`` (multiply-shift, a 2-universal
     family) and a signature is the minimum per permutation over a window -- the estimator of
@@ -122,11 +146,8 @@ class Signer:
     CHUNK = 300          # blocks per permutation matrix (<= 30k shingles x num_perm uint64 = 15 MB)
 
     def __init__(self, num_perm: int = NUM_PERM, threshold: float = LSH_THRESHOLD):
-        from datasketch import MinHashLSH
-
         np = _np()
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)   # only to pick (bands, rows)
-        self.bands, self.rows = lsh.b, lsh.r
+        self.bands, self.rows = lsh_params(threshold, num_perm)
         self.num_perm = num_perm
         self._np = np
         seed = int.from_bytes(hashlib.sha256(SIGNATURE_VERSION + f"|{num_perm}|{self.rows}".encode()).digest()[:8], "big")
@@ -260,7 +281,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, options=None) -> "Lexicon":
-        from sitrep.options import Options
+        from sitrep.options import Options, load_yaml
 
         options = options or Options()
         paths = [Path(options.data_dir) / LEXICON] + [Path(d) / LEXICON for d in options.extra_data_dirs]
@@ -274,7 +295,7 @@ class Lexicon:
         syn: dict[str, str] = {}
         for path in found:
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = load_yaml(path.read_text(encoding="utf-8")) or {}
             except (OSError, yaml.YAMLError) as exc:
                 from sitrep.errors import FusionError
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from sitrep.errors import GazetteerError
+from sitrep.options import load_yaml
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HSPACE = re.compile(r"[^\S\n]+")        # runs of whitespace other than newlines
@@ -35,7 +36,7 @@ def load_yaml_data(name: str, options=None) -> dict:
     merged: dict = {}
     for path in paths:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise GazetteerError(f"cannot read data file: {exc}", subject=str(path), code="SR401") from None
         if not isinstance(data, dict):

@@ -100,11 +100,13 @@ def rules_from_files(files: tuple[Path, ...]) -> Rules:
     """Merge several boilerplate YAML files (same-named categories add up) and compile them."""
     import yaml
 
+    from sitrep.options import load_yaml
+
     categories: dict[str, dict] = {}
     settings = dict(SETTINGS)
     for path in files:
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise OptionsError(f"cannot read boilerplate file {path}: {exc}", code="SR901")
         if not isinstance(data, dict):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.options import Options
+from sitrep.options import Options, load_yaml
 
 # match classes, best first: "X-installed" official > named group > "X-backed"/"pro-X" >
 # plain alias (country, demonym, metonym, institution, person) > home-country institution
@@ -220,9 +220,7 @@ def load_actors(options: Options | None = None) -> Actors:
 
 @lru_cache(maxsize=8)
 def _load(paths: tuple[str, ...]) -> Actors:
-    import yaml
-
-    docs = [yaml.safe_load(Path(p).read_text(encoding="utf-8")) or {} for p in paths]
+    docs = [load_yaml(Path(p).read_text(encoding="utf-8")) or {} for p in paths]
     return Actors(merge_data(docs), _geonames_countries())
 
 

@@ -28,7 +28,7 @@ from sitrep.nlp.syntax import (  # noqa: F401  (re-exported: control.py, plover.
     CLAUSE_DEPS, children, clause_head, clean_name, in_dateline, is_state, noun_phrase_spans,
     place_state, prep_objects, proper_span, subject,
 )
-from sitrep.options import Options
+from sitrep.options import Options, load_yaml
 
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom", "whose"}
 PRONOUNS = {"it", "they", "we", "he", "she", "its", "their", "our", "us", "them", "his", "her"}
@@ -87,11 +87,9 @@ def load_lexicon(options: Options) -> dict:
 
 @lru_cache(maxsize=8)
 def _load_lexicon(trigger_paths: tuple[str, ...], plover_paths: tuple[str, ...]) -> dict:
-    import yaml
-
     lex: dict = {}
     for path in trigger_paths + plover_paths:
-        _merge(lex, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+        _merge(lex, load_yaml(Path(path).read_text(encoding="utf-8")) or {})
     # surface form -> lemma for the control triggers (the lemmatiser is not always right)
     lex["_forms"] = {f: lemma for lemma, entry in (lex.get("triggers") or {}).items()
                      for f in [lemma, *(entry.get("forms") or ())]}

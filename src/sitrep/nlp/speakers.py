@@ -19,7 +19,7 @@ from pathlib import Path
 from sitrep.nlp.doctext import doc_text, token_lemmas, token_lowers
 from sitrep.nlp.actors import GROUP
 from sitrep.nlp.quotes import dateline_spans
-from sitrep.options import Options
+from sitrep.options import Options, load_yaml
 
 _CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
 _ACRONYM = re.compile(
@@ -491,11 +491,9 @@ def load_cues(options: Options | None = None) -> dict:
 
 @lru_cache(maxsize=8)
 def _load_cues(paths: tuple[str, ...]) -> dict:
-    import yaml
-
     merged: dict[str, set | list] = {}
     for p in paths:
-        for key, val in (yaml.safe_load(Path(p).read_text(encoding="utf-8")) or {}).items():
+        for key, val in (load_yaml(Path(p).read_text(encoding="utf-8")) or {}).items():
             merged.setdefault(key, [])
             merged[key] = list(merged[key]) + [str(v) for v in (val or [])]
     out = {k: (v if k == "skip_paragraph_prefixes" else {x.lower() for x in v}) for k, v in merged.items()}
