@@ -127,6 +127,12 @@ def test_same_event_groups_reports_of_one_place_and_direction_within_the_window(
     assert oct1["to_side"] == "UKR" and oct1["stance"] == "asserted" and oct1["place"] == "Lyman"
     assert corroboration(store, min_sources=2) == [oct1]
     assert [e["doc_ids"] for e in corroboration(store, place="kherson")] == [["r3"]]
+    # export reads clusters in chunks: the same clusters, members and order as reading them at once
+    every = store.clusters()
+    assert len(every) >= 3
+    assert list(store.iter_clusters(chunk=1)) == list(store.iter_clusters(chunk=2)) == every
+    assert [c["key"] for c in store.iter_clusters("same_event", chunk=1)] == [c["key"] for c in every
+                                                                             if c["kind"] == "same_event"]
 
 
 def test_corroboration_counts_wire_copies_once(store, options):

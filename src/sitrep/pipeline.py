@@ -169,7 +169,7 @@ def iter_records(store: Store, row_ids: list[int]) -> Iterator[dict]:
                 yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
                 fact_line[f["id"]] = line
                 line += 1
-    for c in store.clusters():
+    for c in store.iter_clusters():
         members = []
         for m in c["members"]:
             if m.get("fact_id") is not None and m["fact_id"] in fact_line:

@@ -332,19 +332,29 @@ class Store:
 
     def clusters(self, kind: str | None = None) -> list[dict]:
         """Clusters with decoded payload and their members."""
+        return list(self.iter_clusters(kind))
+
+    def iter_clusters(self, kind: str | None = None, chunk: int = 2000) -> Iterator[dict]:
+        """``clusters`` streamed in id order, CHUNK clusters (and their members) per read."""
         c, m = schema.clusters, schema.cluster_members
-        q = select(c).order_by(c.c.id)
-        if kind:
-            q = q.where(c.c.kind == kind)
-        with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(q).mappings()]
-            members: dict[int, list] = {}
-            for r in conn.execute(select(m).order_by(m.c.cluster_id)).mappings():
-                members.setdefault(r["cluster_id"], []).append(dict(r))
-        for r in rows:
-            r["payload"] = json.loads(r["payload"] or "{}")
-            r["members"] = members.get(r["id"], [])
-        return rows
+        after = 0
+        while True:
+            q = select(c).where(c.c.id > after).order_by(c.c.id).limit(chunk)
+            if kind:
+                q = q.where(c.c.kind == kind)
+            with self.engine.connect() as conn:
+                rows = [dict(r) for r in conn.execute(q).mappings()]
+                if not rows:
+                    return
+                members: dict[int, list] = {}
+                for r in conn.execute(select(m).where(m.c.cluster_id.between(rows[0]["id"], rows[-1]["id"]))
+                                      .order_by(m.c.cluster_id)).mappings():
+                    members.setdefault(r["cluster_id"], []).append(dict(r))
+            for r in rows:
+                r["payload"] = json.loads(r["payload"] or "{}")
+                r["members"] = members.get(r["id"], [])
+                yield r
+            after = rows[-1]["id"]
 
 
 ID_CHUNK = 10_000   # ids bound per query: PostgreSQL allows 65,535 parameters, SQLite 32,766 or 250,000
