@@ -316,3 +316,79 @@ def test_lsh_parameters_are_datasketchs_choice():
     for threshold, num_perm in [(LSH_THRESHOLD, NUM_PERM), (0.3, 64), (0.5, 128), (0.7, 16), (0.8, 32)]:
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         assert lsh_params(threshold, num_perm) == (lsh.b, lsh.r)
+
+
+def _cluster_snapshot(store) -> list:
+    return sorted((c["kind"], c["key"], json.dumps({k: v for k, v in c["payload"].items() if k != "fuse_run"},
+                                                    sort_keys=True),
+                   sorted((m["document_id"] or 0, m["fact_id"] or 0, m["role"] or "") for m in c["members"]))
+                  for c in store.clusters())
+
+
+def test_fusing_in_small_batches_gives_the_clusters_of_one_batch(tmp_path, cache_dir, monkeypatch):
+    """Incremental fusion is exact: reports arriving batch by batch (runs growing, bridging, leaving a
+    contradiction) end in the same clusters as fusing everything at once."""
+    import random
+
+    import sitrep.fuse.sqlstore as sqlstore
+    from sitrep.options import Options
+    from sitrep.store import Store
+
+    rng = random.Random(7)
+    places = [LYMAN, KHERSON, {"name": "Izium", "geonames_id": 707292, "lat": 49.21, "lon": 37.26, "country": "UA"}]
+    speakers = [None, {"name": "MoD", "side": "RUS"}, {"name": "General Staff", "side": "UKR"}, {"name": "governor"}]
+    docs = []
+    for i in range(60):
+        day = f"2022-10-{rng.randint(1, 28):02d}"
+        facts = [cc(rng.choice(places), rng.choice(["UKR", "RUS"]), stance=rng.choice(["asserted", "asserted", "denied"]),
+                    date=day if rng.random() < 0.8 else None, asserted_by=rng.choice(speakers), snippet="Report")
+                 for _ in range(rng.randint(1, 3))]
+        docs.append((f"d{i:02d}", f"Report {i} from the front.", rng.choice(["A", "B", "C"]), day, facts))
+
+    def run(batch: int) -> list:
+        monkeypatch.setattr(sqlstore, "BATCH", batch)
+        options = Options(db=f"sqlite:///{tmp_path / f'b{batch}.db'}", cache_dir=cache_dir)
+        with Store(options.db) as store:
+            for doc_id, text, outlet, day, facts in docs:
+                add_doc(store, doc_id, text, outlet=outlet, published=day,
+                        facts={"control_changes": [dict(f) for f in facts]})
+            ids = [d["id"] for d in store.documents(with_text=False)]
+            for k in range(0, len(ids), batch):               # separate runs too, as new documents arrive
+                fuse_store(store, options, ids[k:k + batch])
+            return _cluster_snapshot(store)
+
+    whole = run(1000)
+    assert sum(1 for c in whole if c[0] == "contradiction") >= 3 and sum(1 for c in whole if c[0] == "same_event") >= 10
+    assert run(7) == whole
+    assert run(1) == whole
+
+
+def test_a_run_leaving_a_contradiction_keeps_the_rest_of_it(tmp_path, cache_dir):
+    """A later report joins the denial run, whose speakers then match the claim's: the denial leaves
+    the contradiction and the two asserted claims still contradict each other -- the incremental
+    result is that of fusing everything at once."""
+    from sitrep.options import Options
+    from sitrep.store import Store
+
+    council, rebels = {"name": "military council"}, {"name": "rebel spokesman", "side": "REB"}
+    reports = [("a", "2022-10-18", "GOV", "asserted", council), ("b1", "2022-10-18", "REB", "asserted", council),
+               ("b2", "2022-10-20", "REB", "asserted", rebels), ("d1", "2022-10-22", "REB", "denied", rebels),
+               ("d2", "2022-10-26", "REB", "denied", council), ("late", "2022-10-24", "REB", "denied", council)]
+
+    def run(name: str, split: int) -> list:
+        options = Options(db=f"sqlite:///{tmp_path / f'{name}.db'}", cache_dir=cache_dir)
+        with Store(options.db) as store:
+            ids = [add_doc(store, doc_id, f"Report {doc_id}.", outlet=doc_id, published=day,
+                           facts={"control_changes": [cc(LYMAN, side, stance=stance, date=day, asserted_by=by,
+                                                         snippet="Report")]})
+                   for doc_id, day, side, stance, by in reports]
+            fuse_store(store, options, ids[:split])
+            fuse_store(store, options, ids[split:])
+            snapshot = _cluster_snapshot(store)
+            names = {d["id"]: d["doc_id"] for d in store.documents(with_text=False)}
+            contradictions = [sorted(names[m[0]] for m in c[3]) for c in snapshot if c[0] == "contradiction"]
+            return snapshot, contradictions
+
+    whole, contradictions = run("once", len(reports))
+    assert contradictions == [["a", "b1", "b2"]]
+    assert run("later", len(reports) - 1)[0] == whole

@@ -223,17 +223,24 @@ class FusionEngine:
         be.add_event_rows(rows)
         if regrouped:
             rows = rows + be.event_rows_of_documents(sorted(regrouped))
+        # dirty facts: the new ones, those of regrouped/retired reports, and every fact that shares
+        # a cluster with one of them (a retired report's old event may split or shrink)
+        spots = [(r.fact_id, r.place_key, r.eff_date) for r in rows]
+        ids = {f for f, _, _ in spots}
+        if ids:
+            spots += be.cluster_siblings(("same_event", "contradiction"), sorted(ids))
         dirty: dict[str, list] = {}
-        for r in rows:
-            span = dirty.setdefault(r.place_key, [None, None, False])
-            if r.eff_date is None:
+        for fact_id, place_key, eff_date in spots:
+            ids.add(fact_id)
+            span = dirty.setdefault(place_key, [None, None, False])
+            if eff_date is None:
                 span[2] = True
             else:
-                span[0] = r.eff_date if span[0] is None else min(span[0], r.eff_date)
-                span[1] = r.eff_date if span[1] is None else max(span[1], r.eff_date)
+                span[0] = eff_date if span[0] is None else min(span[0], eff_date)
+                span[1] = eff_date if span[1] is None else max(span[1], eff_date)
         for place_key in sorted(dirty):
             lo, hi, undated = dirty[place_key]
-            refresh_place(be, writes, place_key, lo, hi, undated, self.window)
+            refresh_place(be, writes, place_key, lo, hi, undated, self.window, ids)
 
     # ------------------------------------------------------------------ same claim
     def _claims(self, facts: list[FactIn], regrouped: set[int], writes: "ClusterWrites") -> None:

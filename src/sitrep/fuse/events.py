@@ -222,7 +222,7 @@ def contradiction_key(group: list[Run]) -> str:
 
 
 def contradiction_payload(group: list[Run]) -> dict:
-    rows = [r for run in group for r in run.rows]
+    rows = sorted((r for run in group for r in run.rows), key=lambda r: r.fact_id)   # ties: the earliest report
     return {
         "place": _common(r.place_name for r in rows), "place_key": rows[0].place_key, **_seen(rows),
         "sides": sorted({r.side for r in rows if r.side}), "stances": sorted({r.stance for r in rows if r.stance}),
@@ -236,26 +236,30 @@ def contradiction_members(group: list[Run]) -> list[dict]:
             for run in group for r in run.rows]
 
 
-def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | None, undated: bool, window: int) -> None:
-    """Recompute same_event/contradiction clusters of PLACE_KEY around the dirty dates [LO, HI]
-    (and its undated facts when UNDATED); cluster writes go to WRITES (applied at the batch end)."""
+def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | None, undated: bool, window: int,
+                  dirty: set[int]) -> None:
+    """Recompute the same_event/contradiction clusters of PLACE_KEY that hold a DIRTY fact (new,
+    regrouped, or sharing an old cluster with one), dated within [LO, HI] (and undated when
+    UNDATED); cluster writes go to WRITES (applied at the batch end). Runs without a dirty fact
+    cannot have changed: a fact joining, bridging or leaving a run makes it dirty."""
     if undated:
         runs = [r for r in build_runs(backend.event_rows(place_key, None, None, undated=True), window)
-                if r.lo is None]
+                if r.lo is None and any(x.fact_id in dirty for x in r.rows)]
         _sync_events(backend, writes, runs)
     if lo is None:
         return
-    dirty_lo, dirty_hi = ordinal(lo), ordinal(hi)
-    a, b = dirty_lo - 2 * window - 1, dirty_hi + 2 * window + 1
+    dirty = set(dirty)
+    checked: set[int] = set()
+    a, b = ordinal(lo) - 2 * window - 1, ordinal(hi) + 2 * window + 1
     while True:
         rows = backend.event_rows(place_key, iso(a), iso(b), undated=False)
         runs = build_runs(rows, window)
         groups = contradiction_groups(runs, window)
         group_of = {id(run): g for g in groups for run in g}
         need_a, need_b = a, b
-        relevant: dict[int, Run] = {}       # runs around the dirty dates, with their contradiction partners
+        relevant: dict[int, Run] = {}       # runs with a dirty fact, with their contradiction partners
         for run in runs:
-            if run.hi < dirty_lo or run.lo > dirty_hi:
+            if not any(x.fact_id in dirty for x in run.rows):
                 continue
             for r in group_of.get(id(run), [run]):
                 relevant[id(r)] = r
@@ -263,11 +267,21 @@ def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | Non
                     need_a = min(need_a, r.lo - 2 * window - 1)
                 if r.hi + window > b:
                     need_b = max(need_b, r.hi + 2 * window + 1)
-        if (need_a, need_b) == (a, b):
+        if (need_a, need_b) != (a, b):
+            a, b = need_a, need_b
+            continue
+        # facts that shared an old cluster with these runs are dirty too: a run that left a
+        # contradiction (or an event that split) must be rewritten, wherever its dates lie
+        scope = {x.fact_id for r in relevant.values() for x in r.rows} - checked
+        checked |= scope
+        more = [(f, day) for f, key, day in backend.cluster_siblings(("same_event", "contradiction"), sorted(scope))
+                if key == place_key and day is not None and f not in dirty]
+        if not more:
             break
-        a, b = need_a, need_b
-    # Every relevant run is now whole (no unloaded fact within `window` of its ends); runs away from
-    # the dirty dates cannot have changed: new facts and regrouped reports all lie within them.
+        dirty.update(f for f, _ in more)
+        a = min(a, min(ordinal(d) for _, d in more) - 2 * window - 1)
+        b = max(b, max(ordinal(d) for _, d in more) + 2 * window + 1)
+    # Every relevant run is now whole (no unloaded fact within `window` of its ends).
     complete = list(relevant.values())
     _sync_events(backend, writes, complete)
     done = [g for g in groups if id(g[0]) in relevant]

@@ -92,6 +92,8 @@ class MemoryBackend:
         self.claim_members: dict[int, list[int]] = {}
         self.fingerprints: dict[tuple[str, str], int] = {}
         self.fact_cluster: dict[str, dict[int, str]] = {"same_event": {}, "contradiction": {}}
+        self.cluster_facts: dict[tuple[str, str], list[int]] = {}   # event clusters -> their facts
+        self.event_of: dict[int, EventRow] = {}
         self.clusters: dict[tuple[str, str], tuple[dict, list]] | None = {} if keep_clusters else None
 
     def end_batch(self) -> None:
@@ -137,6 +139,7 @@ class MemoryBackend:
         for r in rows:
             r = EventRow(*(intern(v) if type(v) is str else v for v in r))   # shared strings: far less memory
             self.by_place.setdefault(r.place_key, []).append(r)
+            self.event_of[r.fact_id] = r
             self.doc_rows[r.document_id] = self.doc_rows.get(r.document_id, ()) + (r,)
 
     def _grouped(self, r):
@@ -201,6 +204,7 @@ class MemoryBackend:
         if kind in self.fact_cluster:
             for m in members:
                 self.fact_cluster[kind][m["fact_id"]] = key
+            self.cluster_facts[(kind, key)] = [m["fact_id"] for m in members]
         if self.clusters is not None:
             self.clusters[(kind, key)] = ({**payload, "fuse_run": run_id}, members)
         return True
@@ -208,8 +212,20 @@ class MemoryBackend:
     def delete_clusters(self, kind, keys):
         for key in keys:
             self.fingerprints.pop((kind, key), None)
+            self.cluster_facts.pop((kind, key), None)
             if self.clusters is not None:
                 self.clusters.pop((kind, key), None)
+
+    def cluster_siblings(self, kinds, fact_ids):
+        out = set()
+        for kind in kinds:
+            keys = self.cluster_keys_for_facts(kind, fact_ids)
+            for key in keys:
+                for f in self.cluster_facts.get((kind, key), ()):
+                    r = self.event_of.get(f)
+                    if r is not None:
+                        out.add((f, r.place_key, r.eff_date))
+        return sorted(out)
 
     def cluster_keys_for_facts(self, kind, fact_ids):
         keys = self.fact_cluster.get(kind, {})

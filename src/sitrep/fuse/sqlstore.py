@@ -231,6 +231,18 @@ class StoreBackend:
             self.conn.execute(M.delete().where(M.c.cluster_id.in_(ids)))
             self.conn.execute(C.delete().where(C.c.kind == kind, C.c.key.in_(part)))
 
+    def cluster_siblings(self, kinds: tuple[str, ...], fact_ids: list[int]) -> list[tuple[int, str, str | None]]:
+        """``(fact id, place key, date)`` of every event fact sharing a cluster of KINDS with FACT_IDS."""
+        out: set[tuple] = set()
+        m1, m2 = M.alias("m1"), M.alias("m2")
+        for part in _chunks(fact_ids):
+            q = (select(FF.c.fact_id, FF.c.place_key, FF.c.eff_date)
+                 .select_from(m1.join(C, C.c.id == m1.c.cluster_id).join(m2, m2.c.cluster_id == m1.c.cluster_id)
+                              .join(FF, FF.c.fact_id == m2.c.fact_id))
+                 .where(C.c.kind.in_(kinds), m1.c.fact_id.in_(part)).distinct())
+            out.update(tuple(r) for r in self.conn.execute(q))
+        return sorted(out)
+
     def cluster_keys_for_facts(self, kind: str, fact_ids: list[int]) -> set[str]:
         out: set[str] = set()
         for part in _chunks(sorted(set(fact_ids))):
