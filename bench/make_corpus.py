@@ -4,6 +4,8 @@
 
 Writes JSONL shards (``corpus-0000.jsonl`` ...; 250 documents each, well under the ingest size limit)
 with ``doc_id, title, outlet, published, url, text``. Deterministic for a given ``--seed``.
+Documents arrive in publication order, about ``DOCS_PER_DAY`` a day, as from a feed: a longer
+corpus covers a longer period at the same rate (``CORPUS_VERSION`` names this layout).
 Documents vary from a 3-paragraph flash to a ~35-paragraph feature, mix narration, attributed claims,
 denials, direct quotes, casualty counts, relative dates and background filler, and ~4 % are wire
 reprints of an earlier story under another outlet (what fusion sees in real feeds).
@@ -158,10 +160,15 @@ def n_paragraphs(rng: random.Random) -> int:
     return rng.randint(3, 6) if r < 0.35 else rng.randint(7, 16) if r < 0.8 else rng.randint(17, 34)
 
 
+CORPUS_VERSION = "2 (feed order, 5 documents a day)"
+DOCS_PER_DAY = 5      # the feed's rate: a longer corpus covers a longer period, not a denser one
+
+
 def make_document(rng: random.Random, i: int) -> dict:
     name = rng.choice(list(CONFLICTS))
     c = CONFLICTS[name]
-    published = c["start"] + dt.timedelta(days=rng.randint(0, 400))
+    # documents arrive in publication order, as from a feed (a day or two of jitter)
+    published = c["start"] + dt.timedelta(days=i // DOCS_PER_DAY + rng.randint(0, 2))
     outlet = rng.choice(OUTLETS)
     paras = [sentence(rng, rng.choice(NARRATION[:5]), c, published, outlet)]
     paras += [paragraph(rng, c, published, outlet) for _ in range(n_paragraphs(rng) - 1)]

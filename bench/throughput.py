@@ -267,13 +267,13 @@ def cold_start(cache: Path) -> float:
 
 
 def ensure_corpus(n: int) -> Path:
-    from make_corpus import write_corpus
+    from make_corpus import CORPUS_VERSION, write_corpus
 
     corpus = RESULTS / f"corpus-{n}"
     done = RESULTS / f"corpus-{n}.done"
-    if not done.exists():
+    if not done.exists() or done.read_text().strip() != CORPUS_VERSION:
         write_corpus(corpus, n)
-        done.write_text("ok\n")
+        done.write_text(CORPUS_VERSION + "\n")
     return corpus
 
 
@@ -368,18 +368,26 @@ def main() -> None:
         print(json.dumps(run_child("profile", corpus, args.cache), indent=1))
         return
     res = {"machine": machine(), "docs": args.docs, "load_before": os.getloadavg()[0]}
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = RESULTS / f"throughput-{stamp}.json"
+
+    def save():       # after every measurement: a long run interrupted keeps what it measured
+        out.write_text(json.dumps(res, indent=1), encoding="utf-8")
+
     for key, kind, workers in (("raw", "raw", 1), ("single", "extract", 1), ("workers2", "extract", 2)):
         print(f"measuring {key} ...", file=sys.stderr)
         res[key] = run_child(kind, corpus, args.cache, workers)
+        save()
     res["cold_start_s"] = cold_start(args.cache)
     res["load_after"] = os.getloadavg()[0]
+    save()
+    print(report(res))
     if args.rss_docs:
         print(f"measuring worker RSS over {args.rss_docs} documents ...", file=sys.stderr)
         res["rss_run"] = run_child("extract", ensure_corpus(args.rss_docs), args.cache, 2)
-    text = report(res)
-    print(text)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"throughput-{stamp}.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
+        save()
+        print(report(res))
+    print(f"results: {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

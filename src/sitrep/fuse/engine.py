@@ -4,16 +4,23 @@ The engine holds no data itself; a *backend* keeps the incremental state (band k
 fact blocking rows, claim groups, clusters). ``sitrep.fuse.sqlstore.StoreBackend`` keeps it in the
 store's tables (``fuse_store``); ``sitrep.fuse.memory.MemoryBackend`` in memory (bench, tests).
 Every lookup is by key (band key, wire group, place key + date range, speaker key + day range), so
-the cost of a batch grows with the batch and its blocks, never with the whole corpus.
+the cost of a batch grows with the batch and its blocks, never with the whole corpus (blocks are
+date-bounded: a feed arriving in time order keeps them small; a batch spanning years of dates
+loads the places and speakers it touches over all those dates).
 
 Steps per batch:
 1. wire copies: band keys of each new text -> candidates sharing a band -> exact ``compare`` ->
    union with the candidates' groups (group id = smallest document row id). Exact duplicates join
    their original's group directly.
 2. same events / contradictions: blocking rows for new facts; every place with new facts (or whose
-   reports changed wire group) is refreshed around the new dates (``events.refresh_place``).
+   reports changed wire group) rewrites the runs holding a *dirty* fact -- new, regrouped, or once
+   clustered with one -- and their contradiction partners (``events.refresh_place``). Fusing in
+   batches gives exactly the clusters of fusing everything at once (tested).
 3. same claims: new claims meet earlier claims of the same speaker key within ``CLAIM_WINDOW_DAYS``
-   and join their group when ``text.same_statement`` holds.
+   (through a stem index, ``_StemIndex``) and join their group when ``text.same_statement`` holds
+   (enough shared content stems, and not naming different places or people).
+
+Cluster writes are buffered per batch (``ClusterWrites``) and written in a few bulk statements.
 """
 from __future__ import annotations
 
@@ -22,8 +29,16 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sitrep.fuse.events import EventRow, event_row, iso, ordinal, refresh_place
-from sitrep.fuse.text import (NAME_MARK, Lexicon, Signer, compare, plain_stems, same_statement, shingle_hashes,
-                              speaker_key)
+from sitrep.fuse.text import (
+    NAME_MARK,
+    Lexicon,
+    Signer,
+    compare_prepared,
+    plain_stems,
+    same_statement,
+    shingle_hashes,
+    speaker_key,
+)
 
 CLAIM_WINDOW_DAYS = 14   # renderings of one statement are compared when published this close together
 
@@ -144,7 +159,7 @@ class FusionEngine:
         return writes.flush(self.backend, run_id)
 
     # ------------------------------------------------------------------ wire copies
-    def _wire(self, docs: list[DocIn], run_id: int, writes: "ClusterWrites", retired: set[int]) -> set[int]:
+    def _wire(self, docs: list[DocIn], run_id: int, writes: ClusterWrites, retired: set[int]) -> set[int]:
         be = self.backend
         sigs: dict = {}                         # document -> (shingle hashes, band keys)
         originals = [d for d in docs if d.duplicate_of is None and d.text]
@@ -157,9 +172,10 @@ class FusionEngine:
         texts = be.texts(old_ids)
         cache: dict = {}
 
-        def shingles(i: int):
+        def shingles(i: int) -> tuple[list, set]:
             if i not in cache:
-                cache[i] = sigs[i][0] if i in sigs else shingle_hashes(texts.get(i) or "")
+                h = (sigs[i][0] if i in sigs else shingle_hashes(texts.get(i) or "")).tolist()
+                cache[i] = (h, set(h))
             return cache[i]
 
         uf = _UnionFind()
@@ -183,7 +199,7 @@ class FusionEngine:
                     uf.add(cand, old_groups.get(cand))
                 if uf.find(cand) == uf.find(d.id):
                     continue                   # already linked through another member
-                if compare(hashes, shingles(cand)).is_wire_copy(self.threshold):
+                if compare_prepared(*shingles(d.id), shingles(cand)[1]).is_wire_copy(self.threshold):
                     uf.union(d.id, cand)
             be.add_bands(d.id, keys)
         for d in docs:                          # exact duplicates: their original's group
@@ -215,7 +231,7 @@ class FusionEngine:
         return regrouped
 
     # ------------------------------------------------------------------ same event, contradiction
-    def _events(self, facts: list[FactIn], regrouped: set[int], writes: "ClusterWrites") -> None:
+    def _events(self, facts: list[FactIn], regrouped: set[int], writes: ClusterWrites) -> None:
         be = self.backend
         rows = [r for f in facts if f.kind in ("control_change", "event")
                 for r in [event_row(f.kind, f.id, f.document_id, f.place_key, f.payload, f.published, f.outlet)]
@@ -243,7 +259,7 @@ class FusionEngine:
             refresh_place(be, writes, place_key, lo, hi, undated, self.window, ids)
 
     # ------------------------------------------------------------------ same claim
-    def _claims(self, facts: list[FactIn], regrouped: set[int], writes: "ClusterWrites") -> None:
+    def _claims(self, facts: list[FactIn], regrouped: set[int], writes: ClusterWrites) -> None:
         be = self.backend
         new: list[ClaimRow] = []
         for f in facts:

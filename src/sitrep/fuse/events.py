@@ -4,7 +4,10 @@ Blocking: control changes and events are compared only within one place key (``g
 normalised name) and one *direction* (``cc:UKR:asserted`` = control to UKR, asserted;
 ``ev:ASSAULT``). Within a block, facts sorted by date form *runs*: a fact joins the run before it
 when its date is at most ``window`` days after the run's last date (single linkage with a gap).
-A run is one fused event. Because a run ends wherever reports pause for more than ``window`` days,
+A run is one fused event. A run also ends at every ``EPOCH_DAYS`` boundary of the calendar (fixed,
+so it does not depend on which reports arrived first): a battle reported every day for months is
+one event per four weeks, not one ever-growing chain, which keeps clusters and their refresh small.
+Because a run ends wherever reports pause for more than ``window`` days (or at an epoch boundary),
 new facts only change the runs around their own dates: ``refresh_place`` loads that date range
 (widening it until every run it touches is whole) and never the place's whole history.
 
@@ -93,7 +96,7 @@ def iso(n: int) -> str:
 
 
 class Run:
-    """One fused event: facts of one place and direction, no gap longer than the window."""
+    """One fused event: facts of one place and direction, no gap longer than the window, within one epoch."""
 
     __slots__ = ("direction", "rows", "lo", "hi")
 
@@ -110,6 +113,9 @@ class Run:
         return {r.asserter for r in self.rows}
 
 
+EPOCH_DAYS = 28     # runs never cross these calendar boundaries (ordinal days // EPOCH_DAYS)
+
+
 def build_runs(rows: list[EventRow], window: int) -> list[Run]:
     by_dir: dict[str, list[EventRow]] = {}
     for r in rows:
@@ -124,7 +130,7 @@ def build_runs(rows: list[EventRow], window: int) -> list[Run]:
         lo = hi = 0
         for r in dated:
             d = ordinal(r.eff_date)
-            if cur and d - hi > window:
+            if cur and (d - hi > window or d // EPOCH_DAYS != lo // EPOCH_DAYS):
                 runs.append(Run(direction, cur, lo, hi))
                 cur = []
             if not cur:

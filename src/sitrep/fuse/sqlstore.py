@@ -232,14 +232,17 @@ class StoreBackend:
             self.conn.execute(C.delete().where(C.c.kind == kind, C.c.key.in_(part)))
 
     def cluster_siblings(self, kinds: tuple[str, ...], fact_ids: list[int]) -> list[tuple[int, str, str | None]]:
-        """``(fact id, place key, date)`` of every event fact sharing a cluster of KINDS with FACT_IDS."""
-        out: set[tuple] = set()
-        m1, m2 = M.alias("m1"), M.alias("m2")
+        """``(fact id, place key, date)`` of every event fact sharing a cluster of KINDS with FACT_IDS.
+        Two steps (the clusters, then their members): a self-join would repeat a large cluster's
+        members once per fact of it asked about."""
+        cids: set[int] = set()
         for part in _chunks(fact_ids):
-            q = (select(FF.c.fact_id, FF.c.place_key, FF.c.eff_date)
-                 .select_from(m1.join(C, C.c.id == m1.c.cluster_id).join(m2, m2.c.cluster_id == m1.c.cluster_id)
-                              .join(FF, FF.c.fact_id == m2.c.fact_id))
-                 .where(C.c.kind.in_(kinds), m1.c.fact_id.in_(part)).distinct())
+            cids.update(self.conn.execute(select(M.c.cluster_id).distinct().join(C, C.c.id == M.c.cluster_id)
+                                          .where(C.c.kind.in_(kinds), M.c.fact_id.in_(part))).scalars())
+        out: set[tuple] = set()
+        for part in _chunks(sorted(cids)):
+            q = (select(FF.c.fact_id, FF.c.place_key, FF.c.eff_date).join(M, M.c.fact_id == FF.c.fact_id)
+                 .where(M.c.cluster_id.in_(part)))
             out.update(tuple(r) for r in self.conn.execute(q))
         return sorted(out)
 

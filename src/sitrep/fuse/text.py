@@ -225,8 +225,12 @@ class Overlap:
 def compare(a, b) -> Overlap:
     """Exact overlap of two texts given their shingle hashes (``shingle_hashes``)."""
     la = a.tolist() if hasattr(a, "tolist") else list(a)
-    sb = set(b.tolist() if hasattr(b, "tolist") else b)
-    sa = set(la)
+    return compare_prepared(la, set(la), set(b.tolist() if hasattr(b, "tolist") else b))
+
+
+def compare_prepared(la: list, sa: set, sb: set) -> Overlap:
+    """``compare`` given text A's shingle hashes as a list and a set, and text B's as a set (a
+    text compared with many candidates converts once)."""
     if not sa or not sb:
         return Overlap(0.0, 0.0, 0)
     inter = len(sa & sb)
