@@ -12,9 +12,10 @@
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional, Union
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -237,42 +238,59 @@ def stats(request: Request):
     return out
 
 
+@dataclass
+class Filters:
+    """The filters /events and /facts share (dates inclusive; an item's day is its own date, else
+    its document's publication date) and the page asked for."""
+    date_from: Optional[str]
+    date_to: Optional[str]
+    side: Optional[str]
+    speaker: Optional[str]
+    place: Optional[str]
+    limit: int
+    offset: int
+
+    def page(self, items: list) -> list:
+        return items[self.offset:self.offset + self.limit]
+
+
+def filters(date_from: Optional[str] = Query(None, pattern=DATE), date_to: Optional[str] = Query(None, pattern=DATE),
+            side: Optional[str] = None, speaker: Optional[str] = None,
+            place: Optional[str] = Query(None, description="a place key from /api/places"),
+            limit: int = Query(10000, ge=1, le=100000), offset: int = Query(0, ge=0)) -> Filters:
+    return Filters(date_from, date_to, side, speaker, place, limit, offset)
+
+
 @router.get("/events", response_model=ItemPage)
-def events(request: Request,
-           date_from: Optional[str] = Query(None, pattern=DATE), date_to: Optional[str] = Query(None, pattern=DATE),
-           side: Optional[str] = None, event_type: Optional[str] = None, speaker: Optional[str] = None,
-           place: Optional[str] = Query(None, description="a place key from /api/places"),
+def events(request: Request, f: Annotated[Filters, Depends(filters)], event_type: Optional[str] = None,
            kind: Optional[Literal["control_change", "event"]] = None, status: Optional[Status] = None,
-           located: bool = False, limit: int = Query(10000, ge=1, le=100000), offset: int = Query(0, ge=0)):
-    """Control changes and events matching every filter (dates inclusive; an item's day is its
-    own date, else its document's publication date)."""
-    items = _ledger(request).filter(date_from=date_from, date_to=date_to, side=side, event_type=event_type,
-                                    speaker=speaker, place=place, kind=kind, status=status, located=located)
+           located: bool = False):
+    """Control changes and events matching every filter."""
+    items = _ledger(request).filter(date_from=f.date_from, date_to=f.date_to, side=f.side, event_type=event_type,
+                                    speaker=f.speaker, place=f.place, kind=kind, status=status, located=located)
     # the ledger's items already have the Item shape (tests/test_serve_api.py checks it): skip
     # re-validating thousands of them on every map refresh
-    return JSONResponse({"total": len(items), "items": _lean(items[offset:offset + limit])})
+    return JSONResponse({"total": len(items), "items": _lean(f.page(items))})
 
 
 @router.get("/facts", response_model=ItemPage)
-def facts(request: Request, kind: Optional[Kind] = None, doc_id: Optional[str] = None,
-          date_from: Optional[str] = Query(None, pattern=DATE), date_to: Optional[str] = Query(None, pattern=DATE),
-          side: Optional[str] = None, speaker: Optional[str] = None, place: Optional[str] = None,
-          limit: int = Query(10000, ge=1, le=100000), offset: int = Query(0, ge=0)):
+def facts(request: Request, f: Annotated[Filters, Depends(filters)], kind: Optional[Kind] = None,
+          doc_id: Optional[str] = None):
     """Control changes, events and claims with their CONTRACT.md payload."""
     ledger = _ledger(request)
     out = []
     for i in ledger.items + ledger.claims:
         if kind and i["kind"] != kind or doc_id and i["doc_id"] != doc_id:
             continue
-        if date_from and (not i["day"] or i["day"] < date_from) or date_to and (not i["day"] or i["day"] > date_to):
+        if f.date_from and (not i["day"] or i["day"] < f.date_from) or f.date_to and (not i["day"] or i["day"] > f.date_to):
             continue
-        if side and side not in i["sides"] and (i["actor"] or {}).get("side") != side:
+        if f.side and f.side not in i["sides"] and (i["actor"] or {}).get("side") != f.side:
             continue
-        if speaker and i["speaker"] != speaker or place and i["place_key"] != place:
+        if f.speaker and i["speaker"] != f.speaker or f.place and i["place_key"] != f.place:
             continue
         out.append(i)
     out.sort(key=lambda i: i["id"])
-    return {"total": len(out), "items": out[offset:offset + limit]}
+    return {"total": len(out), "items": f.page(out)}
 
 
 @router.get("/documents", response_model=DocumentPage)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import and_, create_engine, event, func, select, update
+from sqlalchemy import and_, bindparam, create_engine, event, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from sitrep.errors import StoreError
@@ -262,22 +262,25 @@ class Store:
             # duplicating facts or deadlocking (FOR UPDATE is a no-op on SQLite, where BEGIN IMMEDIATE serialises)
             doc_ids = dict(conn.execute(select(d.c.id, d.c.doc_id).where(d.c.id.in_([r[0] for r in results]))
                                         .order_by(d.c.id).with_for_update()).all())
+            for part in _id_chunks([r[0] for r in results]):
+                conn.execute(f.delete().where(f.c.document_id.in_(part)))
+            rows, statuses = [], []
             for row_id, facts_by_kind, error in results:
                 doc_id = doc_ids[row_id]
-                conn.execute(f.delete().where(f.c.document_id == row_id))
+                statuses.append({"rid": row_id, "st": "failed" if error else "done", "why": error or None})
                 if error:
-                    conn.execute(update(d).where(d.c.id == row_id).values(nlp_status="failed", nlp_reason=error))
                     continue
-                rows = []
                 for key, kind in FACT_KIND.items():
                     for i, fact in enumerate((facts_by_kind or {}).get(key) or []):
                         rows.append({"document_id": row_id, "doc_id": doc_id, "kind": kind, "seq": i,
                                      "payload": json.dumps(fact, ensure_ascii=False, default=str),
                                      **fact_columns(kind, fact)})
-                if rows:
-                    conn.execute(f.insert(), rows)
-                n += len(rows)
-                conn.execute(update(d).where(d.c.id == row_id).values(nlp_status="done", nlp_reason=None))
+            if rows:
+                conn.execute(f.insert(), rows)
+            n = len(rows)
+            if statuses:
+                conn.execute(update(d).where(d.c.id == bindparam("rid"))
+                             .values(nlp_status=bindparam("st"), nlp_reason=bindparam("why")), statuses)
         return n
 
     def facts(self, *, kind: str | None = None, document_ids: list[int] | None = None,
