@@ -74,6 +74,17 @@ def test_reprinted_wire_copy_with_varied_wrappers_is_one_cluster(store, options)
     assert c["payload"]["outlets"] == ["site-a", "site-b", "site-c", "site-d"]
 
 
+def test_wire_copies_are_looked_for_within_weeks_of_publication(store, options):
+    """A reprint follows its story within WIRE_WINDOW_DAYS; the same text months later (an archive
+    page, a re-post) is not merged with it."""
+    add_doc(store, "site_a", wire_text("site_a"), outlet="A", published="2022-10-05")
+    add_doc(store, "site_b", wire_text("site_b"), outlet="B", published="2022-10-09")
+    add_doc(store, "site_c", wire_text("site_c"), outlet="C", published="2023-03-01")
+    add_doc(store, "site_d", wire_text("site_d"), outlet="D", published="2022-10-06")
+    fuse_store(store, options)
+    assert doc_sets(store, "wire_copy") == [{"site_a", "site_b", "site_d"}]
+
+
 def test_stories_sharing_one_stock_sentence_are_not_merged(store, options):
     for name in ("stock_1", "stock_2", "stock_brief"):
         add_doc(store, name, wire_text(name))

@@ -9,7 +9,8 @@ date-bounded: a feed arriving in time order keeps them small; a batch spanning y
 loads the places and speakers it touches over all those dates).
 
 Steps per batch:
-1. wire copies: band keys of each new text -> candidates sharing a band -> exact ``compare`` ->
+1. wire copies: band keys of each new text -> candidates sharing a band, published within
+   ``WIRE_WINDOW_DAYS`` (when both dates are known) -> exact ``compare`` ->
    union with the candidates' groups (group id = smallest document row id). Exact duplicates join
    their original's group directly.
 2. same events / contradictions: blocking rows for new facts; every place with new facts (or whose
@@ -41,6 +42,16 @@ from sitrep.fuse.text import (
 )
 
 CLAIM_WINDOW_DAYS = 14   # renderings of one statement are compared when published this close together
+WIRE_WINDOW_DAYS = 30    # wire copies are looked for among documents published this close together
+
+
+def _day(published: str | None) -> int | None:
+    """Ordinal day of a publication date ("2022-10-05..." -> int), None when absent or unreadable."""
+    try:
+        return ordinal(str(published)[:10]) if published else None
+    except ValueError:
+        return None
+
 
 
 @dataclass
@@ -168,6 +179,12 @@ class FusionEngine:
                 sigs[d.id] = (hashes, keys)
         old = be.band_lookup(sorted({k for _, keys in sigs.values() for k in keys}))
         old_ids = sorted({i for ids in old.values() for i in ids} - set(sigs))
+        day = {d.id: _day(d.published) for d in docs}
+        day.update({i: _day(p) for i, p in be.published(old_ids).items()})
+        batch_days = [v for v in (day[d.id] for d in docs) if v is not None]
+        if batch_days:                  # old documents too far in time from every new one cannot be copies
+            lo, hi = min(batch_days) - WIRE_WINDOW_DAYS, max(batch_days) + WIRE_WINDOW_DAYS
+            old_ids = [i for i in old_ids if day.get(i) is None or lo <= day[i] <= hi]
         old_groups = be.wire_groups(old_ids + [d.duplicate_of for d in docs if d.duplicate_of])
         texts = be.texts(old_ids)
         cache: dict = {}
@@ -195,6 +212,9 @@ class FusionEngine:
                 else:
                     batch_index[k] = [d.id]
             for cand in sorted(cands):
+                a, b = day.get(d.id), day.get(cand)
+                if a is not None and b is not None and abs(a - b) > WIRE_WINDOW_DAYS:
+                    continue                   # a reprint follows its story within weeks
                 if cand not in uf.parent:
                     uf.add(cand, old_groups.get(cand))
                 if uf.find(cand) == uf.find(d.id):
@@ -237,14 +257,15 @@ class FusionEngine:
                 for r in [event_row(f.kind, f.id, f.document_id, f.place_key, f.payload, f.published, f.outlet)]
                 if r is not None]
         be.add_event_rows(rows)
+        fresh = frozenset(r.fact_id for r in rows)     # added just now: in no cluster yet
         if regrouped:
             rows = rows + be.event_rows_of_documents(sorted(regrouped))
         # dirty facts: the new ones, those of regrouped/retired reports, and every fact that shares
         # a cluster with one of them (a retired report's old event may split or shrink)
         spots = [(r.fact_id, r.place_key, r.eff_date) for r in rows]
         ids = {f for f, _, _ in spots}
-        if ids:
-            spots += be.cluster_siblings(("same_event", "contradiction"), sorted(ids))
+        if ids - fresh:
+            spots += be.cluster_siblings(("same_event", "contradiction"), sorted(ids - fresh))
         dirty: dict[str, list] = {}
         for fact_id, place_key, eff_date in spots:
             ids.add(fact_id)
@@ -256,7 +277,7 @@ class FusionEngine:
                 span[1] = eff_date if span[1] is None else max(span[1], eff_date)
         for place_key in sorted(dirty):
             lo, hi, undated = dirty[place_key]
-            refresh_place(be, writes, place_key, lo, hi, undated, self.window, ids)
+            refresh_place(be, writes, place_key, lo, hi, undated, self.window, ids, fresh)
 
     # ------------------------------------------------------------------ same claim
     def _claims(self, facts: list[FactIn], regrouped: set[int], writes: ClusterWrites) -> None:

@@ -243,15 +243,16 @@ def contradiction_members(group: list[Run]) -> list[dict]:
 
 
 def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | None, undated: bool, window: int,
-                  dirty: set[int]) -> None:
+                  dirty: set[int], fresh: frozenset[int] = frozenset()) -> None:
     """Recompute the same_event/contradiction clusters of PLACE_KEY that hold a DIRTY fact (new,
     regrouped, or sharing an old cluster with one), dated within [LO, HI] (and undated when
     UNDATED); cluster writes go to WRITES (applied at the batch end). Runs without a dirty fact
-    cannot have changed: a fact joining, bridging or leaving a run makes it dirty."""
+    cannot have changed: a fact joining, bridging or leaving a run makes it dirty. FRESH facts were
+    added in this batch: no cluster holds them yet, so the store is not asked about them."""
     if undated:
         runs = [r for r in build_runs(backend.event_rows(place_key, None, None, undated=True), window)
                 if r.lo is None and any(x.fact_id in dirty for x in r.rows)]
-        _sync_events(backend, writes, runs)
+        _sync_events(backend, writes, runs, fresh)
     if lo is None:
         return
     dirty = set(dirty)
@@ -278,9 +279,10 @@ def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | Non
             continue
         # facts that shared an old cluster with these runs are dirty too: a run that left a
         # contradiction (or an event that split) must be rewritten, wherever its dates lie
-        scope = {x.fact_id for r in relevant.values() for x in r.rows} - checked
+        scope = {x.fact_id for r in relevant.values() for x in r.rows} - checked - fresh
         checked |= scope
-        more = [(f, day) for f, key, day in backend.cluster_siblings(("same_event", "contradiction"), sorted(scope))
+        more = [(f, day) for f, key, day in
+                (backend.cluster_siblings(("same_event", "contradiction"), sorted(scope)) if scope else ())
                 if key == place_key and day is not None and f not in dirty]
         if not more:
             break
@@ -289,10 +291,10 @@ def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | Non
         b = max(b, max(ordinal(d) for _, d in more) + 2 * window + 1)
     # Every relevant run is now whole (no unloaded fact within `window` of its ends).
     complete = list(relevant.values())
-    _sync_events(backend, writes, complete)
+    _sync_events(backend, writes, complete, fresh)
     done = [g for g in groups if id(g[0]) in relevant]
-    scope = [r.fact_id for run in complete for r in run.rows]
-    old = backend.cluster_keys_for_facts("contradiction", scope)
+    scope = [r.fact_id for run in complete for r in run.rows if r.fact_id not in fresh]
+    old = backend.cluster_keys_for_facts("contradiction", scope) if scope else set()
     new = set()
     for g in done:
         key = contradiction_key(g)
@@ -301,9 +303,10 @@ def refresh_place(backend, writes, place_key: str, lo: str | None, hi: str | Non
     writes.delete("contradiction", old - new)
 
 
-def _sync_events(backend, writes, runs: list[Run]) -> None:
+def _sync_events(backend, writes, runs: list[Run], fresh: frozenset[int] = frozenset()) -> None:
     keys = set()
-    old = backend.cluster_keys_for_facts("same_event", [r.fact_id for run in runs for r in run.rows])
+    scope = [r.fact_id for run in runs for r in run.rows if r.fact_id not in fresh]
+    old = backend.cluster_keys_for_facts("same_event", scope) if scope else set()
     for run in runs:
         keys.add(run.key)
         writes.sync("same_event", run.key, event_payload(run), event_members(run))

@@ -106,6 +106,9 @@ class MemoryBackend:
     def add_bands(self, doc_id, keys):
         self.bands.add(doc_id, keys)
 
+    def published(self, ids):
+        return {i: m[1] for i, m in self.lookup_meta(list(ids)).items()}
+
     def texts(self, ids):
         return {i: d.text for i, d in self.lookup_docs(ids).items()}
 

@@ -60,6 +60,12 @@ class StoreBackend:
         if keys:
             self.conn.execute(FB.insert(), [{"band_key": k, "document_id": doc_id} for k in keys])
 
+    def published(self, ids: list[int]) -> dict[int, str | None]:
+        out = {}
+        for part in _chunks(ids):
+            out.update(self.conn.execute(select(D.c.id, D.c.published).where(D.c.id.in_(part))).all())
+        return out
+
     def texts(self, ids: list[int]) -> dict[int, str]:
         out = {}
         for part in _chunks(ids):
