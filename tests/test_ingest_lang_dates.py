@@ -54,6 +54,45 @@ def test_short_texts_are_identified_or_left_unknown(text, code):
     assert detect_language(text) == code
 
 
+ENGLISH_REPORT = (
+    "Government troops said on Monday that they had retaken the market town after two days of fighting, "
+    "and residents who fled to the hills began to return. The army, which has been fighting the rebels "
+    "since the spring, said its units were clearing the roads that lead to the river crossing. A local "
+    "official told reporters that the hospital had been damaged and that food was running short.")
+DUTCH_WITH_ENGLISH_NAMES = (
+    "Regeringstroepen zeiden maandag dat zij de stad na twee dagen van gevechten hebben heroverd. Het leger, "
+    "dat sinds het voorjaar tegen de rebellen vecht, meldde dat de wegen naar de rivier worden vrijgemaakt. "
+    "Een woordvoerder van The Times en The Guardian zei dat het ziekenhuis was beschadigd.")
+POLISH = ("Wojska rządowe poinformowały w poniedziałek, że po dwóch dniach walk odbiły miasto. To jest ważne, "
+          "powiedział urzędnik, a mieszkańcy wracają do domów. Szpital został uszkodzony i brakuje żywności.")
+
+
+def test_plain_english_prose_skips_the_detector(monkeypatch):
+    from sitrep.ingest import lang
+
+    monkeypatch.setattr(lang, "_detector", lambda extra=(): pytest.fail("the detector ran on plain English"))
+    assert detect_language(ENGLISH_REPORT) == "en"
+
+
+@pytest.mark.parametrize("text, code", [(DUTCH_WITH_ENGLISH_NAMES, "nl"), (POLISH, "pl")])
+def test_other_languages_sharing_a_few_english_words_still_go_to_the_detector(text, code):
+    from sitrep.ingest import lang
+
+    assert not lang.plainly_english(text)
+    assert detect_language(text) == code
+
+
+def test_the_english_shortcut_agrees_with_the_detector_on_every_fixture():
+    from sitrep.ingest import lang
+
+    texts = [p.read_text(encoding="utf-8", errors="replace")[:lang.SAMPLE_CHARS]
+             for p in sorted(Path(__file__).parent.glob("data/**/*.txt"))]
+    shortcut = [t for t in texts if lang.plainly_english(t)]
+    assert len(shortcut) >= 20
+    detector = lang._detector()
+    assert {detector.detect_language_of(t).iso_code_639_1.name.lower() for t in shortcut} == {"en"}
+
+
 # --- dates from the file ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, expected", [

@@ -5,6 +5,9 @@ scheduler (``scheduler=tcp://...``). Small corpus and batch_size=2 so that many 
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 
 from pg import database_url
@@ -107,3 +110,79 @@ def test_scheduler_without_workers_is_SR701(options, monkeypatch):
             Store("sqlite:///:memory:") as store, pytest.raises(ScaleError) as err:
         process(store, options.with_(scheduler=cluster.scheduler_address))
     assert err.value.code == "SR701" and "no workers" in str(err.value)
+
+
+def test_local_workers_run_tuned_malloc_and_no_profiler(options, tmp_path):
+    """sitrep's LocalCluster: no stack-sampling profiler; every worker that analysed a batch tuned malloc."""
+    import dask
+
+    from sitrep.pipeline import ingest
+    from sitrep.scale.runner import dask_client, run_batches
+
+    def worker_settings():
+        import sys
+
+        worker = sys.modules.get("sitrep.scale.worker")
+        return getattr(worker, "MALLOC_TUNED", None), dask.config.get("distributed.worker.profile.enabled")
+
+    with Store(f"sqlite:///{tmp_path / 'w.db'}") as store:
+        summary = ingest([DATA / "scale"], options, store)
+        with dask_client(options.with_(workers=2)) as client:
+            assert run_batches(client, store, options, ids=summary.row_ids)[0] > 0
+            settings = list(client.run(worker_settings).values())
+    assert len(settings) == 2 and {profile for _, profile in settings} == {False}
+    assert True in {tuned for tuned, _ in settings} and False not in {tuned for tuned, _ in settings}
+
+
+TUNE_PROBE = """
+import os, resource, sys
+import numpy as np
+if sys.argv[1] == "tuned":
+    from sitrep.scale.worker import tune_malloc
+    assert tune_malloc()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(400):
+    a = np.ones(2**17)            # 1 MiB, allocated, written and freed like a batch's buffers
+    del a
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt")
+def test_tune_malloc_stops_dasks_trim_setting_from_remapping_every_large_buffer():
+    """Under Dask's MALLOC_TRIM_THRESHOLD_ every 1 MiB buffer is a fresh mmap (256 page faults each);
+    after tune_malloc it is reused from the heap."""
+    import subprocess
+
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    faults = {mode: int(subprocess.run([sys.executable, "-c", TUNE_PROBE, mode], env=env, check=True,
+                                       capture_output=True, text=True).stdout)
+              for mode in ("plain", "tuned")}
+    assert faults["plain"] > 400 * 200
+    assert faults["tuned"] < faults["plain"] / 10
+
+
+def test_fusion_during_the_nlp_stage_gives_the_clusters_of_fusion_after_it(options, nlp, tmp_path, monkeypatch):
+    """run_all fuses each batch of documents as soon as its NLP results are stored; the records are the
+    ones of ingest -> NLP -> fusion run one after the other."""
+    from sitrep.fuse import fuse_store, sqlstore
+    from sitrep.pipeline import ingest, iter_records
+
+    monkeypatch.setattr(sqlstore, "BATCH", 3)        # several fusion batches in this small corpus
+    early = []
+    finish = sqlstore.StoreFuser.finish
+
+    def counting_finish(self):
+        early.append(self._next)                     # batches fused before the NLP stage ended
+        return finish(self)
+
+    monkeypatch.setattr(sqlstore.StoreFuser, "finish", counting_finish)
+    during = extract_records(CORPUS, options.with_(db=f"sqlite:///{tmp_path / 'during.db'}"), nlp=nlp)
+    assert early and early[0] >= 2
+    with Store(f"sqlite:///{tmp_path / 'after.db'}") as store:
+        summary = ingest(CORPUS, options, store)
+        process(store, options, nlp=nlp, ids=summary.row_ids)
+        assert fuse_store(store, options, summary.row_ids) > 0
+        after = list(iter_records(store, summary.row_ids))
+    assert [r for r in during if r["type"] == "cluster"]
+    assert during == after

@@ -33,6 +33,7 @@ class RunSummary:
     facts: int = 0
     nlp_failed: int = 0
     clusters: int = 0
+    fusion_seconds: float = 0.0   # time spent fusing (during and after the NLP stage)
     records: int = 0
     problems: list[str] = field(default_factory=list)   # one line per failed/skipped input
 
@@ -95,12 +96,17 @@ def analyse(nlp, rows: list[dict], batch_size: int = 32) -> list[tuple[int, dict
 
 
 def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: list[int] | None = None,
-            progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Run NLP over the store's pending documents; returns ``(facts stored, documents failed)``."""
+            progress: Callable[[int], None] | None = None,
+            saved: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Run NLP over the store's pending documents; returns ``(facts stored, documents failed)``.
+
+    ``progress(n)`` after each stored batch of n documents; ``saved(row_id)`` after each stored batch:
+    every pending document up to that row id has its results in the store (batches go in id order).
+    """
     if options.workers > 1 or options.scheduler:
         from sitrep.scale import process_distributed
 
-        return process_distributed(store, options, ids=ids, progress=progress)
+        return process_distributed(store, options, ids=ids, progress=progress, saved=saved)
     if nlp is None:
         from sitrep.nlp.pipeline import build_pipeline
 
@@ -115,6 +121,8 @@ def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: li
         n_failed += sum(1 for _, _, err in results if err)
         if progress:
             progress(len(batch))
+        if saved:
+            saved(batch[-1]["id"])
         batch.clear()
 
     for row in store.pending(ids=ids):
@@ -226,10 +234,25 @@ def extract_records(paths: Iterable[str | Path], options: Options, *, nlp=None, 
 
 
 def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, progress=None) -> RunSummary:
+    """ingest, then NLP with fusion keeping up: each batch of documents is fused as soon as its NLP
+    results are stored (the same batches, in the same order, as fusing afterwards: same clusters).
+    With worker processes, the parent fuses while the workers analyse."""
     summary = ingest(paths, options, store, progress=progress)
-    summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer, ids=summary.row_ids)
-    summary.clusters = fuse(store, options, ids=summary.row_ids)
+    fuser = start_fusion(store, options, summary.row_ids)
+    summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer, ids=summary.row_ids,
+                                                saved=fuser.saved if fuser else None)
+    summary.clusters = fuser.finish() if fuser else 0
+    summary.fusion_seconds = fuser.seconds if fuser else 0.0
     return summary
+
+
+def start_fusion(store: Store, options: Options, ids: list[int] | None = None):
+    """A ``sitrep.fuse.sqlstore.StoreFuser`` for these documents (None when fusion is not installed)."""
+    try:
+        from sitrep.fuse.sqlstore import StoreFuser
+    except ImportError:  # fusion stage not installed in this build
+        return None
+    return StoreFuser(store, options, ids)
 
 
 class _store_for:
@@ -253,5 +276,5 @@ class _store_for:
             self.tmp.cleanup()
 
 
-__all__ = ["RunSummary", "ingest", "process", "analyse", "fuse", "iter_records", "extract_to_file",
+__all__ = ["RunSummary", "ingest", "process", "analyse", "fuse", "start_fusion", "iter_records", "extract_to_file",
            "extract_records", "run_all", "SitrepError"]

@@ -1,13 +1,15 @@
 """The store-backed fusion state (tables ``fuse_*`` of ``sitrep.store.schema``) and ``fuse_store``.
 
 ``fuse_store(store, options, document_ids)`` fuses the given (new) documents in batches of
-``BATCH`` documents, one transaction per batch: a crash leaves every batch either fused or not,
+``BATCH`` documents (``StoreFuser`` does the same while the NLP stage is still writing), one
+transaction per batch: a crash leaves every batch either fused or not,
 and a rerun fuses only what is missing (documents absent from ``fuse_documents``, facts absent
 from ``fuse_facts``/``fuse_claims``). Only current document versions take part.
 """
 from __future__ import annotations
 
 import json
+import time
 from typing import Iterable
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
@@ -294,30 +296,72 @@ def _work_facts(conn, ids: list[int]) -> list[FactIn]:
 def fuse_store(store, options, document_ids: list[int] | None = None) -> int:
     """Update clusters for the given newly processed documents (row ids; None = every document not
     fused yet). Returns the number of clusters created or updated."""
-    backend = StoreBackend(store)
-    engine = FusionEngine(backend, options)
-    with store.engine.begin() as conn:
-        if document_ids is None:
-            ids = list(conn.execute(select(D.c.id).where(D.c.is_current.is_(True)).order_by(D.c.id)).scalars())
-        else:
-            ids = sorted(set(document_ids))
-        run_id = conn.execute(schema.fuse_runs.insert().values(started_at=_now(), n_documents=0, n_clusters=0)
-                              ).inserted_primary_key[0]
-    touched: set = set()
-    n_docs = 0
-    for part in _chunks(ids, BATCH):
+    return StoreFuser(store, options, document_ids).finish()
+
+
+class StoreFuser:
+    """``fuse_store`` that can run while the NLP stage is still writing (``sitrep.pipeline.run_all``).
+
+        fuser = StoreFuser(store, options, row_ids)   # the documents' ids, fixed up front
+        fuser.saved(max_written_id)                    # after each NLP write: fuse the batches now complete
+        n_clusters = fuser.finish()                    # the rest
+
+    The ids are cut into the same ``BATCH``-document batches, fused in the same order, whenever it
+    happens: fusing during the NLP stage gives exactly the clusters ``fuse_store`` gives after it.
+    A batch is fused once every id in it is at most the highest id the NLP stage has written (it
+    writes in id order; documents it skips are never pending) -- with worker processes, the parent
+    fuses while the workers analyse. ``seconds`` is the time spent fusing.
+    """
+
+    def __init__(self, store, options, document_ids: list[int] | None = None):
+        self._clock = time.perf_counter
+        t0 = self._clock()
+        self.store, self.backend = store, StoreBackend(store)
+        self.engine = FusionEngine(self.backend, options)
         with store.engine.begin() as conn:
-            backend.conn = conn
-            docs, retired = _work_documents(conn, part)
-            facts = _work_facts(conn, part)
-            if docs or facts or retired:
-                touched |= engine.fuse(docs, facts, run_id, retired=set(retired))
-            n_docs += len(docs)
-    backend.conn = None
-    with store.engine.begin() as conn:
-        conn.execute(update(schema.fuse_runs).where(schema.fuse_runs.c.id == run_id)
-                     .values(n_documents=n_docs, n_clusters=len(touched)))
-    return len(touched)
+            if document_ids is None:
+                ids = list(conn.execute(select(D.c.id).where(D.c.is_current.is_(True)).order_by(D.c.id)).scalars())
+            else:
+                ids = sorted(set(document_ids))
+            self.run_id = conn.execute(schema.fuse_runs.insert().values(
+                started_at=_now(), n_documents=0, n_clusters=0)).inserted_primary_key[0]
+        self._parts = list(_chunks(ids, BATCH))
+        self._next = 0
+        self.touched: set = set()
+        self.n_docs = 0
+        self.seconds = self._clock() - t0
+
+    def saved(self, written_up_to: int) -> None:
+        """The NLP stage has written every pending document with an id up to ``written_up_to``."""
+        while self._next < len(self._parts) and self._parts[self._next][-1] <= written_up_to:
+            self._fuse_next()
+
+    def finish(self) -> int:
+        """Fuse what is left; record the run; the number of clusters created or updated."""
+        while self._next < len(self._parts):
+            self._fuse_next()
+        t0 = self._clock()
+        with self.store.engine.begin() as conn:
+            conn.execute(update(schema.fuse_runs).where(schema.fuse_runs.c.id == self.run_id)
+                         .values(n_documents=self.n_docs, n_clusters=len(self.touched)))
+        self.seconds += self._clock() - t0
+        return len(self.touched)
+
+    def _fuse_next(self) -> None:
+        t0 = self._clock()
+        part = self._parts[self._next]
+        self._next += 1
+        with self.store.engine.begin() as conn:
+            self.backend.conn = conn
+            try:
+                docs, retired = _work_documents(conn, part)
+                facts = _work_facts(conn, part)
+                if docs or facts or retired:
+                    self.touched |= self.engine.fuse(docs, facts, self.run_id, retired=set(retired))
+                self.n_docs += len(docs)
+            finally:
+                self.backend.conn = None
+        self.seconds += self._clock() - t0
 
 
 def last_run(store) -> dict | None:
@@ -327,4 +371,4 @@ def last_run(store) -> dict | None:
     return dict(row) if row else None
 
 
-__all__ = ["StoreBackend", "fuse_store", "last_run"]
+__all__ = ["StoreBackend", "StoreFuser", "fuse_store", "last_run"]

@@ -3,10 +3,17 @@
 spaCy's ``Doc.text`` joins every token on *each* access; the sitrep components read it thousands of
 times per document (offsets, line starts, datelines). ``doc_text(doc)`` builds it once and keeps it
 in ``doc.user_data`` (tokens never change after the tokenizer, and retokenizing keeps the text).
+``doc_ents(doc)`` does the same for ``doc.ents`` (rebuilt from every token on each access) for the
+document being analysed: spaCy hands each document to all sitrep components before the next one, so
+one entry per thread suffices (Spans cannot go into ``user_data``, which must stay serialisable, and
+a cache keyed weakly by the document would keep it alive through its Spans).
 """
 from __future__ import annotations
 
+import threading
+
 _KEY = "sitrep.text"
+_last = threading.local()      # .ents = (doc, len(doc), ents) of the document the components are on
 
 
 def doc_text(doc) -> str:
@@ -32,3 +39,11 @@ def token_lemmas(doc) -> list[str]:
     if got is None or len(got) != len(doc):
         got = doc.user_data["sitrep.lemmas"] = [t.lemma_.lower() for t in doc]
     return got
+
+
+def doc_ents(doc) -> tuple:
+    """``doc.ents``, built once per document (the sitrep components run after the entity recognizer)."""
+    got = getattr(_last, "ents", None)
+    if got is None or got[0] is not doc or got[1] != len(doc):
+        got = _last.ents = (doc, len(doc), tuple(doc.ents))
+    return got[2]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from sitrep.nlp.doctext import doc_text
+from sitrep.nlp.doctext import doc_ents, doc_text
 from sitrep.models import evidence as make_evidence
 from sitrep.nlp.actors import PLAIN
 from sitrep.nlp.dates import find_dates
@@ -263,7 +263,7 @@ class Context:
     def _is_person(self, actor: dict) -> bool:
         """A person (a PERSON name or a person's title) -- never the antecedent of "it"."""
         name = actor.get("name") or ""
-        if any(e.label_ == "PERSON" and e.text in name for e in self.doc.ents):
+        if any(e.label_ == "PERSON" and e.text in name for e in doc_ents(self.doc)):
             return True
         words = set(name.lower().split())
         return bool(words & PERSON_NOUNS) or (self.actors is not None and self.actors.person(name) is not None)
@@ -386,7 +386,7 @@ class Context:
     def _named(self, tok) -> dict:
         """A speaker/actor as ``{"name", "side"}``: the PERSON named in the phrase if any."""
         phrase = self.doc[tok.left_edge.i: tok.right_edge.i + 1]
-        person = next((e for e in self.doc.ents if e.label_ == "PERSON"
+        person = next((e for e in doc_ents(self.doc) if e.label_ == "PERSON"
                        and phrase.start <= e.start and e.end <= phrase.end), None)
         name = person.text if person is not None else clean_name(noun_phrase_spans(tok)[0].text)
         name = self.full_person_name(name)
@@ -398,7 +398,7 @@ class Context:
         last = re.sub(r"^(mr|mrs|ms|dr|gen|col|lt)\.?\s+", "", name, flags=re.I).strip()
         if " " in last or not last:
             return last or name
-        for e in self.doc.ents:
+        for e in doc_ents(self.doc):
             if e.label_ == "PERSON" and e.text.split()[-1] == last and len(e.text.split()) > 1:
                 return re.sub(r"^(President|Prime Minister|Mr\.?|Ms\.?)\s+", "", e.text)
         return last

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from sitrep.nlp.doctext import doc_text
+from sitrep.nlp.doctext import doc_ents, doc_text
 from sitrep.geo.gazetteer import precision_of, to_resolved
 from sitrep.geo.names import load_yaml_data
 from sitrep.geo.resolve import Context, Resolver, is_admin1, is_country, is_strong
@@ -176,7 +176,7 @@ class PlacesComponent:
         """Per-call scratch: the text (Doc.text is rebuilt on every access), the sentence index,
         start and end of every token (Token.sent is slow)."""
         self._text = doc_text(doc)
-        self._ents = tuple(doc.ents)
+        self._ents = doc_ents(doc)
         self._words: set[str] | None = None          # the document's token texts, built on first need
         self._ent_at = {i: e for e in self._ents for i in range(e.start, e.end)}
         n = len(doc)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.nlp.doctext import doc_text, token_lemmas, token_lowers
+from sitrep.nlp.doctext import doc_ents, doc_text, token_lemmas, token_lowers
 from sitrep.nlp.actors import GROUP
 from sitrep.nlp.quotes import dateline_spans
 from sitrep.options import Options, load_yaml
@@ -71,8 +71,8 @@ class SpeakerTracker:
     # -- collection -------------------------------------------------------------------------
     def _scan(self) -> None:
         doc, lex = self.doc, self.lex
-        self._places = {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
-        for ent in doc.ents:
+        self._places = {e.text.lower() for e in doc_ents(doc) if e.label_ in ("GPE", "LOC", "FAC")}
+        for ent in doc_ents(doc):
             if ent.label_ == "PERSON" and not self.in_quote(ent.start):
                 self._add_person(ent)
         covered = {i for m in self.mentions for i in range(m.start, m.end)}
@@ -93,7 +93,7 @@ class SpeakerTracker:
                     and not (self.actors.best(tok.text) or _NO_MATCH).canonical:   # "Houthi" is a group
                 self.mentions.append(Mention(tok.i, keys[tok.lower_], self._is_subject(tok), tok.i, tok.i + 1))
         self.mentions.sort(key=lambda m: m.i)
-        orgs = {i for e in doc.ents if e.label_ == "ORG" for i in range(e.start, e.end)}
+        orgs = {i for e in doc_ents(doc) if e.label_ == "ORG" for i in range(e.start, e.end)}
         nouns = lex["role_nouns"] | lex["org_nouns"] | lex["document_nouns"]
         for i, lem in enumerate(lemmas):
             if lem not in nouns and i not in orgs:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from sitrep.nlp.doctext import doc_text
+from sitrep.nlp.doctext import doc_ents, doc_text
 from sitrep.nlp.quotes import skip_dateline
 
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "conj", "acl", "pcomp"}
@@ -61,7 +61,7 @@ def proper_span(tok):
     while end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN" and doc[end].dep_ == "compound":
         end += 1
     if tok.ent_iob_ in ("B", "I"):
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        ent = next((e for e in doc_ents(doc) if e.start <= tok.i < e.end), None)
         if ent is not None and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON"):
             start, end = min(start, ent.start), max(end, ent.end - 1)
     while start <= end and doc[start].lower_ in ("the", "a", "an"):

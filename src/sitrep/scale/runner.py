@@ -38,17 +38,23 @@ WORKER_TIMEOUT = 30.0    # seconds to wait for a worker to join an existing sche
 IN_FLIGHT_PER_THREAD = 2    # batches computing or queued per worker thread
 BUFFERED_PER_THREAD = 8     # batches submitted but not yet written (finished ones wait for older ones)
 KILLED_REASON = "SR302 WorkerDied: the worker process died while analysing this document"
+# Local workers run without Dask's 10 ms stack-sampling profiler (it competes with spaCy for the GIL).
+# Dask's other costly default, MALLOC_TRIM_THRESHOLD_, is undone in every worker, local or remote, by
+# ``sitrep.scale.worker.tune_malloc``.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def process_distributed(store, options: Options, ids: list[int] | None = None,
-                        progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+                        progress: Callable[[int], None] | None = None,
+                        saved: Callable[[int], None] | None = None) -> tuple[int, int]:
     """NLP over the store's pending documents on Dask; returns ``(facts stored, documents failed)``.
 
-    ``ids`` limits the run to these document rows; ``progress(n)`` is called after each written batch.
+    ``ids`` limits the run to these document rows; ``progress(n)`` and ``saved(last row id)`` are called
+    after each written batch (as in ``sitrep.pipeline.process``).
     Raises ``ScaleError`` (SR701) when ``options.scheduler`` cannot be reached.
     """
     with dask_client(options) as client:
-        return run_batches(client, store, options, ids=ids, progress=progress)
+        return run_batches(client, store, options, ids=ids, progress=progress, saved=saved)
 
 
 @contextmanager
@@ -62,11 +68,13 @@ def dask_client(options: Options) -> Iterator[object]:
             client.close()
         return
     _ensure_gazetteer(options)
+    import dask
     from distributed import Client, LocalCluster
 
     try:
-        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        with dask.config.set(LOCAL_WORKER_CONFIG):     # passed on by each nanny, kept for restarts
+            cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
     except Exception as exc:  # noqa: BLE001 - any startup failure becomes one line
         raise ScaleError(f"cannot start {options.workers} local Dask workers: {_one_line(exc)}", code="SR702") from exc
     with cluster, Client(cluster, set_as_default=False) as client:
@@ -74,7 +82,8 @@ def dask_client(options: Options) -> Iterator[object]:
 
 
 def run_batches(client, store, options: Options, *, ids: list[int] | None = None,
-                progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+                progress: Callable[[int], None] | None = None,
+                saved: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Stream pending documents through ``client`` (bounded in flight), write results in order."""
     from distributed import wait
 
@@ -94,6 +103,8 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
         n_failed += sum(1 for _, _, error in results if error)
         if progress:
             progress(len(rows))
+        if saved:                    # e.g. fusion of the batches now complete, while the workers go on
+            saved(rows[-1]["id"])
 
     try:
         for i, rows in enumerate(batches(store.pending(ids=ids), options.batch_size)):
