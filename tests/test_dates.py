@@ -76,3 +76,24 @@ def test_find_dates_gives_exact_offsets():
     assert [(d["text"], d["date"]) for d in found] == [("on Tuesday", "2022-10-04"), ("last week's", "2022-09-26")]
     for d in found:
         assert text[d["start"]:d["end"]] == d["text"]
+
+
+def test_pattern_gates_never_change_what_is_found(monkeypatch):
+    """find_dates skips patterns whose required words are absent; the result is the ungated one."""
+    import datetime as dt
+
+    from sitrep.nlp import dates
+
+    sentences = [
+        "Fighting resumed in midmarch 2022 and again in mid-April.", "Shelling overnight into Monday killed two.",
+        "Last night the army said it held the bridge.", "Three days ago the convoy left; a week ago it was stopped.",
+        "This morning and tonight the curfew holds.", "The 2022-10-04 statement and Oct. 4 reports differ.",
+        "On the 4th of October 2022, since 2014, and earlier this week.", "The weekend brought calm.",
+        "No date here at all, only a market in the capital.", "They will meet on Friday's summit, the minister said.",
+        "YESTERDAY the rebels entered the town.", "In May the offensive began; by June it had stalled.",
+    ]
+    published = dt.date(2024, 5, 20)
+    gated = [dates.find_dates(s, published) for s in sentences]
+    monkeypatch.setattr(dates, "_NEEDS", {kind: None for kind in dates._NEEDS})
+    assert gated == [dates.find_dates(s, published) for s in sentences]
+    assert sum(map(len, gated)) >= 15

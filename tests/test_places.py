@@ -321,3 +321,24 @@ def test_seed_places_are_found_and_geocoded(places_nlp, seeds_dir):
             ok += any(score.coords(p) and score.km(score.coords(p), (gp["lat"], gp["lon"])) <= score.limit_for(gp)
                       for p in hits)
     assert n and found / n >= 0.9 and ok / n >= 0.85, (found / n, ok / n)
+
+
+def test_nearest_place_shortcut_scores_like_the_full_minimum():
+    """Resolver.score skips far points by latitude alone; the proximity bonus is the one the plain
+    minimum over all haversine distances gives (random documents' place sets)."""
+    import random
+
+    from sitrep.geo.resolve import NEAR_KM, _nearest_within, km
+
+    def bonus(d):
+        return 0.0 if d is None else 1.5 if d < 50 else 1.0 if d < 150 else 0.5 if d < 400 else 0.0
+
+    rng = random.Random(7)
+    for _ in range(20000):
+        lat0, lon0 = rng.uniform(-60, 60), rng.uniform(-179, 179)
+        spread = rng.choice([0.2, 1.0, 4.0])
+        points = [(lat0 + rng.gauss(0, spread), lon0 + rng.gauss(0, spread), rng.randint(0, 4))
+                  for _ in range(rng.randint(1, 6))]
+        cid = rng.randint(0, 4)
+        full = min((km((lat0, lon0), (la, lo)) for la, lo, pid in points if pid != cid), default=None)
+        assert bonus(_nearest_within(lat0, lon0, cid, points, NEAR_KM[-1])) == bonus(full)

@@ -168,7 +168,10 @@ def test_fusion_during_the_nlp_stage_gives_the_clusters_of_fusion_after_it(optio
     from sitrep.fuse import fuse_store, sqlstore
     from sitrep.pipeline import ingest, iter_records
 
+    import sitrep.pipeline
+
     monkeypatch.setattr(sqlstore, "BATCH", 3)        # several fusion batches in this small corpus
+    monkeypatch.setattr(sitrep.pipeline, "fuse_while_analysing", lambda options: True)
     early = []
     finish = sqlstore.StoreFuser.finish
 
@@ -186,3 +189,31 @@ def test_fusion_during_the_nlp_stage_gives_the_clusters_of_fusion_after_it(optio
         after = list(iter_records(store, summary.row_ids))
     assert [r for r in during if r["type"] == "cluster"]
     assert during == after
+
+
+def test_fusion_waits_for_the_nlp_stage_unless_it_runs_elsewhere(monkeypatch):
+    import sitrep.pipeline
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert not sitrep.pipeline.fuse_while_analysing(Options())
+    assert not sitrep.pipeline.fuse_while_analysing(Options(workers=2))
+    assert sitrep.pipeline.fuse_while_analysing(Options(workers=2, scheduler="tcp://10.0.0.5:8786"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert sitrep.pipeline.fuse_while_analysing(Options(workers=4))
+
+
+def test_record_lines_are_exactly_the_json_of_the_records(one_process):
+    """The JSONL export splices fact lines from the stored payload text: byte for byte json.dumps."""
+    import json
+
+    from sitrep.pipeline import fact_line_text, iter_record_lines, iter_records
+
+    with Store(one_process["url"]) as store:
+        row_ids = [d[0] for d in one_process["snapshot"]["documents"]]
+        lines = list(iter_record_lines(store, row_ids))
+        assert lines == [json.dumps(r, ensure_ascii=False) for r in iter_records(store, row_ids)]
+    assert len(lines) == len(one_process["records"]) and any('"type": "event"' in x for x in lines)
+    payload = json.dumps({"name": "Kīdal", "quantities": [{"type": "killed", "value": 3}]}, ensure_ascii=False)
+    for text in (payload, "{}"):     # nested "type" keys and empty payloads
+        assert json.loads(fact_line_text("event", ', "doc_id": "d1"', text)) == {
+            "type": "event", "doc_id": "d1", **json.loads(text)}

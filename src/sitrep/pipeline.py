@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -153,6 +154,20 @@ def iter_records(store: Store, row_ids: list[int]) -> Iterator[dict]:
 
     Streams: documents and facts are read ``RECORD_CHUNK`` documents at a time; only line numbers are kept.
     """
+    return _records(store, row_ids, lines=False)
+
+
+def iter_record_lines(store: Store, row_ids: list[int]) -> Iterator[str]:
+    """``iter_records`` as JSON lines (no newline), exactly ``json.dumps(record, ensure_ascii=False)``.
+
+    A fact's line is spliced from its stored payload text (written by ``json.dumps`` with the same
+    settings) instead of decoding and encoding it again: the bulk of a JSONL export.
+    """
+    return _records(store, row_ids, lines=True)
+
+
+def _records(store: Store, row_ids: list[int], lines: bool) -> Iterator:
+    encode = (lambda rec: json.dumps(rec, ensure_ascii=False)) if lines else (lambda rec: rec)
     seen: set[int] = set()
     ordered = [i for i in row_ids if not (i in seen or seen.add(i))]
     line = 0
@@ -163,18 +178,24 @@ def iter_records(store: Store, row_ids: list[int]) -> Iterator[dict]:
         chunk = ordered[start:start + RECORD_CHUNK]
         docs = {d["id"]: d for d in store.documents(ids=chunk)}
         facts_by_doc: dict[int, list[dict]] = {}
-        for f in store.facts(document_ids=chunk):
+        for f in store.facts(document_ids=chunk, decode=not lines):
             facts_by_doc.setdefault(f["document_id"], []).append(f)
         for row_id in chunk:
             d = docs.get(row_id)
             if d is None:
                 continue
-            yield document_record(d)
+            yield encode(document_record(d))
             doc_ids[row_id] = d["doc_id"]
             doc_line[row_id] = line
             line += 1
+            head = None
             for f in facts_by_doc.get(row_id, []):
-                yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
+                if lines:
+                    if head is None:
+                        head = f', "doc_id": {json.dumps(d["doc_id"], ensure_ascii=False)}'
+                    yield fact_line_text(f["kind"], head, f["payload"])
+                else:
+                    yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
                 fact_line[f["id"]] = line
                 line += 1
     for c in store.iter_clusters():
@@ -186,7 +207,21 @@ def iter_records(store: Store, row_ids: list[int]) -> Iterator[dict]:
             elif m.get("fact_id") is None and m.get("document_id") in doc_line:
                 members.append({"doc_id": doc_ids[m["document_id"]], "record": doc_line[m["document_id"]]})
         if len({(m["doc_id"]) for m in members}) >= 2 or (c["kind"] == "contradiction" and len(members) >= 2):
-            yield {"type": "cluster", "kind": c["kind"], "key": c["key"], "members": members, **c["payload"]}
+            yield encode({"type": "cluster", "kind": c["kind"], "key": c["key"], "members": members, **c["payload"]})
+
+
+def fact_line_text(kind: str, doc_id_part: str, payload: str) -> str:
+    """``{"type": kind, "doc_id": ..., **payload}`` as JSON, from the payload's stored JSON object text.
+
+    A payload with a "type" or "doc_id" key of its own (at any depth: rare) is decoded and merged
+    instead, so the line is always what ``json.dumps`` of the merged record gives.
+    """
+    head = f'{{"type": {json.dumps(kind)}{doc_id_part}'
+    if '"type": ' in payload or '"doc_id": ' in payload:
+        record = json.loads(head + "}")
+        record.update(json.loads(payload))
+        return json.dumps(record, ensure_ascii=False)
+    return head + "}" if payload == "{}" else f"{head}, {payload[1:]}"
 
 
 def docs_doc_id(docs: dict, member: dict) -> str | None:
@@ -217,8 +252,8 @@ def extract_to_file(paths: Iterable[str | Path], out: str | Path, options: Optio
         tmp = out.with_name(out.name + ".part")
         try:
             with tmp.open("w", encoding="utf-8") as fh:
-                for rec in iter_records(store, summary.row_ids):
-                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                for text in iter_record_lines(store, summary.row_ids):
+                    fh.write(text + "\n")
                     summary.records += 1
             tmp.replace(out)
         except OSError as exc:
@@ -234,16 +269,26 @@ def extract_records(paths: Iterable[str | Path], options: Options, *, nlp=None, 
 
 
 def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, progress=None) -> RunSummary:
-    """ingest, then NLP with fusion keeping up: each batch of documents is fused as soon as its NLP
-    results are stored (the same batches, in the same order, as fusing afterwards: same clusters).
-    With worker processes, the parent fuses while the workers analyse."""
+    """ingest -> NLP -> fusion. With a core to spare (``fuse_while_analysing``), each batch of documents
+    is fused as soon as its NLP results are stored; the batches and their order are those of fusing
+    afterwards, so the clusters are the same either way."""
     summary = ingest(paths, options, store, progress=progress)
     fuser = start_fusion(store, options, summary.row_ids)
+    saved = fuser.saved if fuser is not None and fuse_while_analysing(options) else None
     summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer, ids=summary.row_ids,
-                                                saved=fuser.saved if fuser else None)
+                                                saved=saved)
     summary.clusters = fuser.finish() if fuser else 0
     summary.fusion_seconds = fuser.seconds if fuser else 0.0
     return summary
+
+
+def fuse_while_analysing(options: Options) -> bool:
+    """Fuse during the NLP stage only when it runs elsewhere: on a remote Dask cluster, or on local
+    workers that leave a core free. One process gains nothing, and on a 2-core machine with 2 workers
+    a third busy process slows the workers more than the overlap saves (bench/README.md, "Throughput")."""
+    if options.scheduler:
+        return True
+    return options.workers > 1 and (os.cpu_count() or 1) > options.workers
 
 
 def start_fusion(store: Store, options: Options, ids: list[int] | None = None):
@@ -276,5 +321,6 @@ class _store_for:
             self.tmp.cleanup()
 
 
-__all__ = ["RunSummary", "ingest", "process", "analyse", "fuse", "start_fusion", "iter_records", "extract_to_file",
+__all__ = ["RunSummary", "ingest", "process", "analyse", "fuse", "start_fusion", "iter_records",
+           "iter_record_lines", "extract_to_file",
            "extract_records", "run_all", "SitrepError"]

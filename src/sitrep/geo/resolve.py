@@ -27,6 +27,27 @@ _FEATURE_PRIOR = {"PCLI": 2.0, "PCL": 2.0, "PCLD": 1.8, "PCLS": 1.8, "PCLF": 1.8
 _MATCH = {"name": 1.0, "alias": 1.0, "short": 1.0, "official": 1.0, "alt": 0.5, "code": -2.0, "alt_other": -1.0}
 
 
+NEAR_KM = (50, 150, 400)             # a candidate near the document's other places scores more
+KM_PER_DEGREE_LAT = 12742 / 2 * math.pi / 180   # haversine distance >= this x latitude difference
+
+
+def _nearest_within(lat0: float, lon0: float, cid, points, limit: float) -> float | None:
+    """The distance to the nearest point (other than ``cid``) when it is below ``limit``; otherwise
+    some distance >= ``limit`` or None. Points whose latitude alone puts them farther than the best
+    so far (or than ``limit``) are skipped without computing their distance."""
+    best = None
+    for lat, lon, pid in points:
+        if pid == cid:
+            continue
+        bound = best if best is not None and best < limit else limit
+        if abs(lat - lat0) * KM_PER_DEGREE_LAT > bound + 1.0:     # 1 km of slack for rounding
+            continue
+        d = km((lat0, lon0), (lat, lon))
+        if best is None or d < best:
+            best = d
+    return best
+
+
 def km(a: tuple[float, float], b: tuple[float, float]) -> float:
     (lat1, lon1), (lat2, lon2) = a, b
     p = math.pi / 180
@@ -131,10 +152,9 @@ class Resolver:
             if not is_admin1(c) and (c.get("country"), c.get("admin1_code")) in ctx.admin1:
                 s += 1.5
             if c.get("lat") is not None and ctx.points and not is_country(c):
-                d = min((km((c["lat"], c["lon"]), (lat, lon)) for lat, lon, pid in ctx.points
-                         if pid != c.get("id")), default=None)
+                d = _nearest_within(c["lat"], c["lon"], c.get("id"), ctx.points, NEAR_KM[-1])
                 if d is not None:
-                    s += 1.5 if d < 50 else 1.0 if d < 150 else 0.5 if d < 400 else 0.0
+                    s += 1.5 if d < NEAR_KM[0] else 1.0 if d < NEAR_KM[1] else 0.5 if d < NEAR_KM[2] else 0.0
         if container is not None:
             s += 4.0 if self.within(c, container) else -4.0
         return s

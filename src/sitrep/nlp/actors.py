@@ -174,8 +174,14 @@ class Actors:
         words = name.split()
         if not words:
             return None
-        fits = [v for k, v in self.people.items()
-                if k.split()[-1] == words[-1] and (len(words) == 1 or k.split()[0] == words[0])]
+        index = self.__dict__.get("_by_surname")
+        if index is None or index[0] != len(self.people):     # built on first use (people may be added)
+            by_surname: dict[str, list[tuple[str, dict]]] = {}
+            for k, v in self.people.items():
+                if k.split():
+                    by_surname.setdefault(k.split()[-1], []).append((k.split()[0], v))
+            index = self._by_surname = (len(self.people), by_surname)
+        fits = [v for first, v in index[1].get(words[-1], ()) if len(words) == 1 or first == words[0]]
         return fits[0] if len(fits) == 1 else None
 
 

@@ -62,6 +62,15 @@ _PATTERNS: list[tuple[str, str]] = [
     ("overnight", r"\b(?:overnight|last\s+night)\b"),
 ]
 _COMPILED = [(kind, re.compile(p, re.I)) for kind, p in _PATTERNS]
+# What a pattern cannot match without (in the case-folded text): "digit" or words; None = always tried.
+# Most sentences hold no date at all, and most date-free sentences are ruled out by these tests alone.
+_NEEDS: dict[str, tuple[str, ...] | None] = {
+    "iso": ("digit",), "mdy": ("digit",), "dmy": ("digit",), "md": ("digit",), "dm": ("digit",),
+    "in_year": ("digit",), "weekend": ("weekend",), "overnight_wd": ("overnight",), "wd": ("day",),
+    "ago": ("ago",), "rel_unit": ("week", "month", "year"), "month_name": None, "yesterday": ("yesterday",),
+    "today": ("today", "tonight", "morning", "afternoon", "evening"), "overnight": ("night",),
+}
+_DIGIT = re.compile(r"\d")
 
 
 def find_dates(text: str, published: _dt.date | None = None, *, future: bool = False) -> list[dict]:
@@ -72,7 +81,11 @@ def find_dates(text: str, published: _dt.date | None = None, *, future: bool = F
     """
     found: list[dict] = []
     taken: list[tuple[int, int]] = []
+    folded, digit = text.casefold(), _DIGIT.search(text) is not None
     for kind, rx in _COMPILED:
+        needs = _NEEDS[kind]
+        if needs is not None and not any(digit if n == "digit" else n in folded for n in needs):
+            continue
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

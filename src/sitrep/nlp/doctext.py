@@ -13,15 +13,20 @@ from __future__ import annotations
 import threading
 
 _KEY = "sitrep.text"
-_last = threading.local()      # .ents = (doc, len(doc), ents) of the document the components are on
+_last = threading.local()      # .ents = (doc, len(doc), ents), .text = (doc, text): the document the
+                               # components are on
 
 
 def doc_text(doc) -> str:
     """``doc.text``, cached on the document."""
+    last = getattr(_last, "text", None)
+    if last is not None and last[0] is doc:      # the document the components are on: no checks
+        return last[1]
     text = doc.user_data.get(_KEY)
     end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
     if text is None or len(text) != end:        # not built yet, or copied from another document
         text = doc.user_data[_KEY] = doc.text
+    _last.text = (doc, text)
     return text
 
 

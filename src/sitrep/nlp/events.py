@@ -20,7 +20,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from sitrep.nlp.doctext import doc_ents, doc_text
+from sitrep.nlp.doctext import doc_ents, doc_text, token_lemmas, token_lowers
 from sitrep.models import evidence as make_evidence
 from sitrep.nlp.actors import PLAIN
 from sitrep.nlp.dates import find_dates
@@ -123,7 +123,8 @@ class Context:
         self.published = doc._.published
         self.outlet = (doc._.meta or {}).get("outlet")
         self.text = doc_text(doc)              # Doc.text and Token.sent are rebuilt on every access
-        self._sents = {t.i: sent for sent in doc.sents for t in sent}
+        self._sent_list = list(doc.sents)
+        self._sent_of = [k for k, sent in enumerate(self._sent_list) for _ in range(sent.start, sent.end)]
         self.claims = list(doc._.claims or [])
         self.places = list(doc._.places or [])
         self._place_by_token: dict[int, dict] = {}
@@ -141,7 +142,7 @@ class Context:
         return "\n" not in self.text[min(a, b):max(a, b)]
 
     def sent(self, tok):
-        return self._sents[tok.i]
+        return self._sent_list[self._sent_of[tok.i]]
 
     # -- places -------------------------------------------------------------------------
     def place_at(self, tok) -> dict | None:
@@ -287,9 +288,10 @@ class Context:
         if self._side_counts is None:
             counts: Counter = Counter()
             mil = self.sets["military_nouns"]
-            for tok in self.doc:
-                if tok.pos_ in ("NOUN", "PROPN") and (tok.lemma_.lower() in mil or tok.lower_ in mil) \
-                        and tok.lower_ not in PRONOUNS:
+            lowers, lemmas = token_lowers(self.doc), token_lemmas(self.doc)
+            for i in [i for i, low in enumerate(lowers) if low in mil or lemmas[i] in mil]:
+                tok = self.doc[i]
+                if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ not in PRONOUNS:
                     counts.update(filter(None, [self.side_of(noun_phrase_spans(tok)[0].text)]))
             self._side_counts = counts
         return self._side_counts

@@ -21,6 +21,9 @@ CLOSE_SINGLE = "’›"
 _PARA = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _OPENERS_BEFORE = set(" \t([{—–-/:;") | {""}
+# the scanners below act on these characters only: they jump from one to the next
+_DOUBLE_MARKS = re.compile("[" + re.escape(OPEN_DOUBLE + CLOSE_DOUBLE + '"') + "]")
+_SINGLE_MARKS = re.compile("[" + re.escape(OPEN_SINGLE + CLOSE_SINGLE + "'") + "]")
 # Wire datelines: "KYIV, Ukraine (AP) — ", "KYIV, Feb 17 (Reuters) - ", "BAMAKO, 2 June 2025 (AFP) - ",
 # "Dec 9 (Reuters) - " (a date alone needs the agency in brackets).
 _DL_DATE = r"(?:\d{1,2}\s+[A-Z][a-z]{2,8}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+\d{4})?"
@@ -97,7 +100,8 @@ def _scan_paragraph(text: str, ps: int, pe: int):
 def _scan_double(text: str, ps: int, pe: int):
     out = []
     open_at = None
-    for k in range(ps, pe):
+    for mark in _DOUBLE_MARKS.finditer(text, ps, pe):
+        k = mark.start()
         ch = text[k]
         if ch in OPEN_DOUBLE and open_at is None:
             open_at = k
@@ -119,21 +123,21 @@ def _scan_single(text: str, ps: int, pe: int):
     """British single quotes: an opener starts a word, a closer is not followed by a letter."""
     out = []
     open_at = None
-    for k in range(ps, pe):
+    for mark in _SINGLE_MARKS.finditer(text, ps, pe):
+        k = mark.start()
         ch = text[k]
         before = text[k - 1] if k > ps else ""
         after = text[k + 1] if k + 1 < pe else ""
-        if ch in OPEN_SINGLE or ch == "'" or ch in CLOSE_SINGLE:
-            opener = (before in _OPENERS_BEFORE or before in OPEN_DOUBLE) and after.isalnum()
-            closer = (before and not before.isspace() and not after.isalnum()
-                      and not _plural_possessive(text, k, ps))
-            if open_at is None and opener and ch not in CLOSE_SINGLE + "›":
-                open_at = k
-            elif open_at is None and opener and ch == "’" and not before:
-                open_at = k          # a paragraph opening with a (mis-typed) right quote
-            elif open_at is not None and closer and ch not in OPEN_SINGLE:
-                out.append((open_at, k + 1, open_at + 1, k, True))
-                open_at = None
+        opener = (before in _OPENERS_BEFORE or before in OPEN_DOUBLE) and after.isalnum()
+        closer = (before and not before.isspace() and not after.isalnum()
+                  and not _plural_possessive(text, k, ps))
+        if open_at is None and opener and ch not in CLOSE_SINGLE + "›":
+            open_at = k
+        elif open_at is None and opener and ch == "’" and not before:
+            open_at = k          # a paragraph opening with a (mis-typed) right quote
+        elif open_at is not None and closer and ch not in OPEN_SINGLE:
+            out.append((open_at, k + 1, open_at + 1, k, True))
+            open_at = None
     if open_at is not None and text[open_at] in OPEN_SINGLE and pe - open_at > 1:
         out.append((open_at, pe, open_at + 1, pe, False))   # may run on into the next paragraph
     return out

@@ -284,8 +284,9 @@ class Store:
         return n
 
     def facts(self, *, kind: str | None = None, document_ids: list[int] | None = None,
-              place_key: str | None = None, speaker: str | None = None) -> list[dict]:
-        """Fact rows with ``payload`` decoded, ordered by document, kind order, seq."""
+              place_key: str | None = None, speaker: str | None = None, decode: bool = True) -> list[dict]:
+        """Fact rows with ``payload`` decoded (``decode=False``: the stored JSON text), ordered by
+        document, kind order, seq."""
         f, d = schema.facts, schema.documents
         q = (select(f, d.c.outlet, d.c.published, d.c.seq.label("doc_seq"))
              .join(d, d.c.id == f.c.document_id).where(d.c.is_current.is_(True)))
@@ -301,8 +302,9 @@ class Store:
             for chunk in _id_chunks(document_ids):
                 part = q if chunk is None else q.where(f.c.document_id.in_(chunk))
                 rows.extend(dict(r) for r in conn.execute(part).mappings())
-        for r in rows:
-            r["payload"] = json.loads(r["payload"])
+        if decode:
+            for r in rows:
+                r["payload"] = json.loads(r["payload"])
         rows.sort(key=lambda r: (r["doc_seq"], r["document_id"], order.get(r["kind"], 9), r["seq"]))
         return rows
 
