@@ -191,15 +191,12 @@ def test_fusion_during_the_nlp_stage_gives_the_clusters_of_fusion_after_it(optio
     assert during == after
 
 
-def test_fusion_waits_for_the_nlp_stage_unless_it_runs_elsewhere(monkeypatch):
+def test_fusion_overlaps_the_nlp_stage_only_when_workers_analyse():
     import sitrep.pipeline
 
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert not sitrep.pipeline.fuse_while_analysing(Options())
-    assert not sitrep.pipeline.fuse_while_analysing(Options(workers=2))
-    assert sitrep.pipeline.fuse_while_analysing(Options(workers=2, scheduler="tcp://10.0.0.5:8786"))
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    assert sitrep.pipeline.fuse_while_analysing(Options(workers=4))
+    assert sitrep.pipeline.fuse_while_analysing(Options(workers=2))
+    assert sitrep.pipeline.fuse_while_analysing(Options(scheduler="tcp://10.0.0.5:8786"))
 
 
 def test_record_lines_are_exactly_the_json_of_the_records(one_process):

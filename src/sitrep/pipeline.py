@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -269,7 +268,7 @@ def extract_records(paths: Iterable[str | Path], options: Options, *, nlp=None, 
 
 
 def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, progress=None) -> RunSummary:
-    """ingest -> NLP -> fusion. With a core to spare (``fuse_while_analysing``), each batch of documents
+    """ingest -> NLP -> fusion. With worker processes (``fuse_while_analysing``), each batch of documents
     is fused as soon as its NLP results are stored; the batches and their order are those of fusing
     afterwards, so the clusters are the same either way."""
     summary = ingest(paths, options, store, progress=progress)
@@ -283,12 +282,11 @@ def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, 
 
 
 def fuse_while_analysing(options: Options) -> bool:
-    """Fuse during the NLP stage only when it runs elsewhere: on a remote Dask cluster, or on local
-    workers that leave a core free. One process gains nothing, and on a 2-core machine with 2 workers
-    a third busy process slows the workers more than the overlap saves (bench/README.md, "Throughput")."""
-    if options.scheduler:
-        return True
-    return options.workers > 1 and (os.cpu_count() or 1) > options.workers
+    """Fuse during the NLP stage when it runs in worker processes (local or on a Dask cluster): the
+    parent fuses the batches already written while the workers analyse the next ones. Even with 2
+    workers on 2 cores this is faster than fusing afterwards (bench/README.md, "Throughput"); one
+    process gains nothing from it and fuses after its NLP stage."""
+    return bool(options.scheduler) or options.workers > 1
 
 
 def start_fusion(store: Store, options: Options, ids: list[int] | None = None):

@@ -38,6 +38,14 @@ def token_lowers(doc) -> list[str]:
     return got
 
 
+def token_texts(doc) -> list[str]:
+    """Every token's ``text``, built once per document."""
+    got = doc.user_data.get("sitrep.texts")
+    if got is None or len(got) != len(doc):
+        got = doc.user_data["sitrep.texts"] = [t.text for t in doc]
+    return got
+
+
 def token_lemmas(doc) -> list[str]:
     """Every token's lower-cased lemma, built once per document."""
     got = doc.user_data.get("sitrep.lemmas")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from sitrep.nlp.doctext import doc_ents, doc_text
+from sitrep.nlp.doctext import doc_ents, doc_text, token_texts
 from sitrep.geo.gazetteer import precision_of, to_resolved
 from sitrep.geo.names import load_yaml_data
 from sitrep.geo.resolve import Context, Resolver, is_admin1, is_country, is_strong
@@ -157,8 +157,13 @@ class PlacesComponent:
                 mentions.append(m)
                 taken.update(range(ent.start, ent.end))
         i = 0
+        texts = token_texts(doc)
         while i < len(doc):
-            m = None if i in taken else self._scan_at(doc, i, persons, surnames)
+            t = texts[i]                  # _scan_at's first test, without making the Token
+            if i in taken or not (t[:1].isupper() or t == "-" or (len(t) <= 3 and t.isalpha())):
+                i += 1
+                continue
+            m = self._scan_at(doc, i, persons, surnames)
             if m is not None:
                 mentions.append(m)
                 i = m.extra.get("span_end", m.end)        # past a type word ("Kherson Oblast")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.nlp.doctext import doc_ents, doc_text, token_lemmas, token_lowers
+from sitrep.nlp.doctext import doc_ents, doc_text, token_lemmas, token_lowers, token_texts
 from sitrep.nlp.actors import GROUP
 from sitrep.nlp.quotes import dateline_spans
 from sitrep.options import Options, load_yaml
@@ -126,10 +126,12 @@ class SpeakerTracker:
         ("government spokesman Patrick Muyaya"), or as the subject of a speech verb."""
         doc, lex = self.doc, self.lex
         i = 0
+        texts, lowers = token_texts(doc), token_lowers(doc)
         while i < len(doc):
             j = i
-            while j < len(doc) and (_name_part(doc[j], lex) or j > i and doc[j].text == "-"
-                                    or j > i and doc[j].lower_ in ("al", "bin", "ibn", "de", "van", "von")):
+            while j < len(doc) and (texts[j].istitle() and _name_part(doc[j], lex)   # is_title is istitle()
+                                    or j > i and texts[j] == "-"
+                                    or j > i and lowers[j] in ("al", "bin", "ibn", "de", "van", "von")):
                 j += 1
             if j - i >= 2 and j - i <= 5 and doc[j - 1].text != "-" and not self.in_quote(i):
                 run = doc[i:j]

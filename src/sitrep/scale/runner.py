@@ -8,8 +8,9 @@ How it works (and why the result is identical to the single-process run):
 
 - the parent streams the store's pending documents in batches of ``options.batch_size`` (the same
   batches ``sitrep.pipeline.process`` makes) and submits each as one task; a new batch goes out as soon
-  as any batch finishes (``2 x worker threads`` computing, at most ``8 x worker threads`` not yet
-  written), so workers do not wait for a slow batch and memory stays flat whatever the corpus size;
+  as any batch finishes (``6 x worker threads`` computing or queued, at most ``8 x worker threads``
+  not yet written), so workers do not wait for a slow batch, nor while the parent is busy fusing the
+  batches already written (``sitrep.pipeline.run_all``), and memory stays flat whatever the corpus size;
 - every worker process builds the pipeline once (``sitrep.scale.worker``) and only computes:
   workers never open the store, so any store works, and a remote cluster needs no database access;
 - the parent writes each batch with ``store.save_results`` in submission order, so documents, facts,
@@ -35,7 +36,8 @@ log = logging.getLogger("sitrep")
 
 CONNECT_TIMEOUT = 10.0   # seconds to reach a --scheduler
 WORKER_TIMEOUT = 30.0    # seconds to wait for a worker to join an existing scheduler that has none
-IN_FLIGHT_PER_THREAD = 2    # batches computing or queued per worker thread
+IN_FLIGHT_PER_THREAD = 6    # batches computing or queued per worker thread (2: workers starve while the
+                            # parent fuses; bench/README.md, "Throughput")
 BUFFERED_PER_THREAD = 8     # batches submitted but not yet written (finished ones wait for older ones)
 KILLED_REASON = "SR302 WorkerDied: the worker process died while analysing this document"
 # Local workers run without Dask's 10 ms stack-sampling profiler (it competes with spaCy for the GIL).
