@@ -214,3 +214,25 @@ def test_record_lines_are_exactly_the_json_of_the_records(one_process):
     for text in (payload, "{}"):     # nested "type" keys and empty payloads
         assert json.loads(fact_line_text("event", ', "doc_id": "d1"', text)) == {
             "type": "event", "doc_id": "d1", **json.loads(text)}
+
+
+def test_dask_chatter_stays_out_of_the_output_unless_verbose():
+    """The in-process scheduler logs every worker and client at INFO: silenced unless sitrep logs INFO."""
+    import logging
+
+    from sitrep.scale.runner import quiet_dask
+
+    dask_log, sitrep_log = logging.getLogger("distributed"), logging.getLogger("sitrep")
+    before, sitrep_before = dask_log.level, sitrep_log.level
+    try:
+        dask_log.setLevel(logging.INFO)
+        sitrep_log.setLevel(logging.WARNING)
+        with quiet_dask():
+            assert not dask_log.isEnabledFor(logging.INFO)
+        assert dask_log.level == logging.INFO                  # restored
+        sitrep_log.setLevel(logging.INFO)                      # --verbose
+        with quiet_dask():
+            assert dask_log.isEnabledFor(logging.INFO)
+    finally:
+        dask_log.setLevel(before)
+        sitrep_log.setLevel(sitrep_before)

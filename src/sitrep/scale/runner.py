@@ -73,14 +73,30 @@ def dask_client(options: Options) -> Iterator[object]:
     import dask
     from distributed import Client, LocalCluster
 
+    with quiet_dask():
+        try:
+            with dask.config.set(LOCAL_WORKER_CONFIG):     # passed on by each nanny, kept for restarts
+                cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
+                                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        except Exception as exc:  # noqa: BLE001 - any startup failure becomes one line
+            raise ScaleError(f"cannot start {options.workers} local Dask workers: {_one_line(exc)}",
+                             code="SR702") from exc
+        with cluster, Client(cluster, set_as_default=False) as client:
+            yield client
+
+
+@contextmanager
+def quiet_dask() -> Iterator[None]:
+    """The local scheduler runs in this process and logs every nanny, worker and client at INFO; keep
+    that out of sitrep's output unless sitrep itself logs at INFO (``--verbose``)."""
+    logger = logging.getLogger("distributed")
+    old = logger.level
+    if not log.isEnabledFor(logging.INFO):
+        logger.setLevel(logging.WARNING)
     try:
-        with dask.config.set(LOCAL_WORKER_CONFIG):     # passed on by each nanny, kept for restarts
-            cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
-    except Exception as exc:  # noqa: BLE001 - any startup failure becomes one line
-        raise ScaleError(f"cannot start {options.workers} local Dask workers: {_one_line(exc)}", code="SR702") from exc
-    with cluster, Client(cluster, set_as_default=False) as client:
-        yield client
+        yield
+    finally:
+        logger.setLevel(old)
 
 
 def run_batches(client, store, options: Options, *, ids: list[int] | None = None,
