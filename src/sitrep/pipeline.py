@@ -137,11 +137,8 @@ def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: li
 # ---------------------------------------------------------------------------- fusion
 def fuse(store: Store, options: Options, ids: list[int] | None = None) -> int:
     """Update clusters for the given (new) documents; returns the number of clusters touched."""
-    try:
-        from sitrep.fuse import fuse_store
-    except ImportError:  # fusion stage not installed in this build
-        return 0
-    return fuse_store(store, options, document_ids=ids)
+    fuser = start_fusion(store, options, ids)
+    return fuser.finish() if fuser else 0
 
 
 # ---------------------------------------------------------------------------- records
@@ -187,12 +184,10 @@ def _records(store: Store, row_ids: list[int], lines: bool) -> Iterator:
             doc_ids[row_id] = d["doc_id"]
             doc_line[row_id] = line
             line += 1
-            head = None
+            doc_id_part = f', "doc_id": {json.dumps(d["doc_id"], ensure_ascii=False)}' if lines else ""
             for f in facts_by_doc.get(row_id, []):
                 if lines:
-                    if head is None:
-                        head = f', "doc_id": {json.dumps(d["doc_id"], ensure_ascii=False)}'
-                    yield fact_line_text(f["kind"], head, f["payload"])
+                    yield fact_line_text(f["kind"], doc_id_part, f["payload"])
                 else:
                     yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
                 fact_line[f["id"]] = line

@@ -47,6 +47,7 @@ class Actors:
 
     def __init__(self, data: dict, country_names: dict[str, str] | None = None):
         self.people: dict[str, dict] = dict(data.get("people") or {})
+        self._by_surname: tuple[int, dict] | None = None   # person(): (len(people), surname -> [(first, val)])
         self.outlets = {k.lower(): v for k, v in (data.get("outlets") or {}).items()}
         self._aliases: dict[str, _Alias] = {}
         ignore = set(data.get("country_names_ignore") or ())
@@ -174,12 +175,13 @@ class Actors:
         words = name.split()
         if not words:
             return None
-        index = self.__dict__.get("_by_surname")
+        index = self._by_surname
         if index is None or index[0] != len(self.people):     # built on first use (people may be added)
             by_surname: dict[str, list[tuple[str, dict]]] = {}
             for k, v in self.people.items():
-                if k.split():
-                    by_surname.setdefault(k.split()[-1], []).append((k.split()[0], v))
+                parts = k.split()
+                if parts:
+                    by_surname.setdefault(parts[-1], []).append((parts[0], v))
             index = self._by_surname = (len(self.people), by_surname)
         fits = [v for first, v in index[1].get(words[-1], ()) if len(words) == 1 or first == words[0]]
         return fits[0] if len(fits) == 1 else None

@@ -11,6 +11,7 @@ a cache keyed weakly by the document would keep it alive through its Spans).
 from __future__ import annotations
 
 import threading
+from operator import attrgetter
 
 _KEY = "sitrep.text"
 _last = threading.local()      # .ents = (doc, len(doc), ents), .text = (doc, text): the document the
@@ -30,28 +31,27 @@ def doc_text(doc) -> str:
     return text
 
 
+def _per_token(doc, key: str, value) -> list[str]:
+    """``[value(t) for t in doc]``, built once per document and kept in ``doc.user_data[key]``."""
+    got = doc.user_data.get(key)
+    if got is None or len(got) != len(doc):
+        got = doc.user_data[key] = [value(t) for t in doc]
+    return got
+
+
 def token_lowers(doc) -> list[str]:
     """Every token's ``lower_``, built once per document (a prefilter for per-token loops)."""
-    got = doc.user_data.get("sitrep.lowers")
-    if got is None or len(got) != len(doc):
-        got = doc.user_data["sitrep.lowers"] = [t.lower_ for t in doc]
-    return got
+    return _per_token(doc, "sitrep.lowers", attrgetter("lower_"))
 
 
 def token_texts(doc) -> list[str]:
     """Every token's ``text``, built once per document."""
-    got = doc.user_data.get("sitrep.texts")
-    if got is None or len(got) != len(doc):
-        got = doc.user_data["sitrep.texts"] = [t.text for t in doc]
-    return got
+    return _per_token(doc, "sitrep.texts", attrgetter("text"))
 
 
 def token_lemmas(doc) -> list[str]:
     """Every token's lower-cased lemma, built once per document."""
-    got = doc.user_data.get("sitrep.lemmas")
-    if got is None or len(got) != len(doc):
-        got = doc.user_data["sitrep.lemmas"] = [t.lemma_.lower() for t in doc]
-    return got
+    return _per_token(doc, "sitrep.lemmas", lambda t: t.lemma_.lower())
 
 
 def doc_ents(doc) -> tuple:
