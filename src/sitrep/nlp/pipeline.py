@@ -66,6 +66,10 @@ def build_pipeline(options: Options | None = None, *, nlp=None, gazetteer=None):
 
     if nlp is None:
         nlp = load_spacy(options.model)
+    if options.fast_attribute_ruler:
+        from sitrep.nlp.attribute_ruler import use_fast_attribute_ruler
+
+        use_fast_attribute_ruler(nlp)
     if gazetteer is None:
         from sitrep.geo import open_gazetteer
 
