@@ -100,6 +100,48 @@ def test_unreachable_scheduler_is_one_line_SR701(options, monkeypatch):
     assert str(err.value).startswith(f"SR701 cannot reach Dask scheduler tcp://127.0.0.1:{port}")
 
 
+def test_extract_with_unreachable_scheduler_is_SR701_after_ingesting(options, monkeypatch, tmp_path):
+    """run_all connects to the workers while it ingests: a failed start still ends in one SR701 line."""
+    import socket
+
+    from sitrep.scale import runner
+
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT", 2.0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(ScaleError) as err:
+        extract_records(CORPUS, options.with_(db=url, scheduler=f"tcp://127.0.0.1:{port}"))
+    assert err.value.code == "SR701" and "\n" not in str(err.value)
+    with Store(url) as store:           # the documents were ingested; their NLP is still pending
+        docs = store.documents(with_text=False)
+        assert docs and {d["nlp_status"] for d in docs if d["status"] == "ok"} == {"pending"}
+
+
+def test_workers_build_their_pipeline_before_the_first_batch(options):
+    """``Workers`` has every worker load the model as soon as it is up (while the parent ingests)."""
+    import time
+
+    from distributed import LocalCluster
+
+    from sitrep.scale import Workers
+
+    def built() -> bool:
+        import sitrep.scale.worker as worker
+
+        return worker._cached is not None
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster, \
+            Workers(options.with_(scheduler=cluster.scheduler_address)) as workers:
+        client = workers.client()
+        deadline = time.monotonic() + 120
+        while not all(client.run(built).values()):
+            assert time.monotonic() < deadline, "the workers never built their pipeline"
+            time.sleep(0.2)
+        assert len(client.run(built)) == 2
+
+
 def test_scheduler_without_workers_is_SR701(options, monkeypatch):
     from distributed import LocalCluster
 

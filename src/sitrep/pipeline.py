@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from contextlib import nullcontext
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,16 +98,18 @@ def analyse(nlp, rows: list[dict], batch_size: int = 32) -> list[tuple[int, dict
 
 def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: list[int] | None = None,
             progress: Callable[[int], None] | None = None,
-            saved: Callable[[int], None] | None = None) -> tuple[int, int]:
+            saved: Callable[[int], None] | None = None, workers=None) -> tuple[int, int]:
     """Run NLP over the store's pending documents; returns ``(facts stored, documents failed)``.
 
     ``progress(n)`` after each stored batch of n documents; ``saved(row_id)`` after each stored batch:
     every pending document up to that row id has its results in the store (batches go in id order).
+    ``workers``: Dask workers already started (``sitrep.scale.Workers``), for ``options.workers > 1``
+    or ``options.scheduler``.
     """
     if options.workers > 1 or options.scheduler:
         from sitrep.scale import process_distributed
 
-        return process_distributed(store, options, ids=ids, progress=progress, saved=saved)
+        return process_distributed(store, options, ids=ids, progress=progress, saved=saved, workers=workers)
     if nlp is None:
         from sitrep.nlp.pipeline import build_pipeline
 
@@ -266,14 +269,24 @@ def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, 
     """ingest -> NLP -> fusion. With worker processes (``fuse_while_analysing``), each batch of documents
     is fused as soon as its NLP results are stored; the batches and their order are those of fusing
     afterwards, so the clusters are the same either way."""
-    summary = ingest(paths, options, store, progress=progress)
-    fuser = start_fusion(store, options, summary.row_ids)
-    saved = fuser.saved if fuser is not None and fuse_while_analysing(options) else None
-    summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer, ids=summary.row_ids,
-                                                saved=saved)
+    with _workers(options) as workers:        # Dask workers start and load the model while we ingest
+        summary = ingest(paths, options, store, progress=progress)
+        fuser = start_fusion(store, options, summary.row_ids)
+        saved = fuser.saved if fuser is not None and fuse_while_analysing(options) else None
+        summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer,
+                                                    ids=summary.row_ids, saved=saved, workers=workers)
     summary.clusters = fuser.finish() if fuser else 0
     summary.fusion_seconds = fuser.seconds if fuser else 0.0
     return summary
+
+
+def _workers(options: Options):
+    """``sitrep.scale.Workers`` when the NLP stage runs on Dask, else a context holding None."""
+    if options.workers > 1 or options.scheduler:
+        from sitrep.scale import Workers
+
+        return Workers(options)
+    return nullcontext()
 
 
 def fuse_while_analysing(options: Options) -> bool:

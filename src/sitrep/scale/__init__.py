@@ -1,9 +1,9 @@
 """Scale-out: the per-document NLP on Dask (``--workers N`` / ``--scheduler tcp://HOST:PORT``).
 
 ``process_distributed`` is what ``sitrep.pipeline.process`` calls when ``options.workers > 1`` or
-``options.scheduler`` is set; see ``sitrep.scale.runner`` for how it works. Dask is imported only
+``options.scheduler`` is set (``Workers`` starts them ahead, while the caller ingests); see ``sitrep.scale.runner`` for how it works. Dask is imported only
 when a run starts.
 """
-from sitrep.scale.runner import process_distributed
+from sitrep.scale.runner import Workers, process_distributed
 
-__all__ = ["process_distributed"]
+__all__ = ["Workers", "process_distributed"]

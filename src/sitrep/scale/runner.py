@@ -48,15 +48,69 @@ LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 def process_distributed(store, options: Options, ids: list[int] | None = None,
                         progress: Callable[[int], None] | None = None,
-                        saved: Callable[[int], None] | None = None) -> tuple[int, int]:
+                        saved: Callable[[int], None] | None = None, workers: "Workers | None" = None) -> tuple[int, int]:
     """NLP over the store's pending documents on Dask; returns ``(facts stored, documents failed)``.
 
     ``ids`` limits the run to these document rows; ``progress(n)`` and ``saved(last row id)`` are called
-    after each written batch (as in ``sitrep.pipeline.process``).
+    after each written batch (as in ``sitrep.pipeline.process``). ``workers``: a ``Workers`` started
+    earlier (else a client is opened and closed here).
     Raises ``ScaleError`` (SR701) when ``options.scheduler`` cannot be reached.
     """
+    if workers is not None:
+        return run_batches(workers.client(), store, options, ids=ids, progress=progress, saved=saved)
     with dask_client(options) as client:
         return run_batches(client, store, options, ids=ids, progress=progress, saved=saved)
+
+
+class Workers:
+    """``dask_client(options)`` opened on a background thread, each worker then building its pipeline,
+    so that the workers start and load the model while the caller goes on (``sitrep.pipeline.run_all``
+    ingests meanwhile: one core would otherwise sit idle for both).
+
+        with Workers(options) as workers:
+            ...                                   # ingest
+            process_distributed(store, options, workers=workers)
+
+    ``client()`` waits for the start and raises its error (``ScaleError``) if it failed.
+    """
+
+    def __init__(self, options: Options):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.options = options
+        self._context = dask_client(options)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sitrep-workers")
+        self._started = self._thread.submit(self._start)
+
+    def _start(self):
+        client = self._context.__enter__()
+        warm_up(client, self.options)
+        return client
+
+    def client(self):
+        return self._started.result()
+
+    def close(self) -> None:
+        try:
+            if self._started.exception() is None:
+                self._context.__exit__(None, None, None)
+        finally:
+            self._thread.shutdown()
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def warm_up(client, options: Options) -> None:
+    """Have every worker build its pipeline now (fire and forget; batches queue behind it)."""
+    from sitrep.scale.worker import warm_up as build
+
+    for address in sorted(client.scheduler_info().get("workers", {})):
+        client.submit(build, options, workers=[address], allow_other_workers=False, pure=False,
+                      key=f"sitrep-warm-{uuid.uuid4().hex[:10]}")
 
 
 @contextmanager

@@ -71,13 +71,23 @@ def pipeline_for(options: Options):
     return nlp
 
 
-def analyse_batch(options: Options, rows: list[dict]) -> list[tuple[int, dict | None, str | None]]:
-    """Dask task: NLP over document rows -> ``(row id, facts, error)`` (``sitrep.pipeline.analyse``)."""
+def analyse_batch(options: Options, rows: list[dict]) -> list[tuple[int, list | None, str | None]]:
+    """Dask task: NLP over document rows -> ``(row id, facts, error)`` (``sitrep.pipeline.analyse``),
+    the facts encoded for the store (``sitrep.store.db.encode_facts``)."""
     from sitrep.pipeline import analyse
+    from sitrep.store.db import encode_facts
 
     with _lock:                             # a worker with several threads still runs one batch at a time
         nlp = pipeline_for(options)
-        return analyse(nlp, rows, options.batch_size)
+        results = analyse(nlp, rows, options.batch_size)
+    return [(row_id, None if facts is None else encode_facts(facts), error) for row_id, facts, error in results]
+
+
+def warm_up(options: Options) -> bool:
+    """Dask task: build this worker's pipeline now (while the parent still ingests)."""
+    with _lock:
+        pipeline_for(options)
+    return True
 
 
 def _close(gazetteer) -> None:

@@ -75,6 +75,19 @@ def fact_columns(kind: str, fact: dict) -> dict:
     }
 
 
+def encode_facts(facts_by_kind: dict | None) -> list[tuple[str, int, str, dict]]:
+    """A document's NLP facts as stored: ``(kind, seq, payload JSON text, fact_columns)`` in store order.
+
+    ``Store.save_results`` takes these in place of the facts dict: Dask workers send them (strings
+    travel and store faster than nested dicts, and the parent does not encode them again).
+    """
+    out = []
+    for key, kind in FACT_KIND.items():
+        for i, fact in enumerate((facts_by_kind or {}).get(key) or []):
+            out.append((kind, i, json.dumps(fact, ensure_ascii=False, default=str), fact_columns(kind, fact)))
+    return out
+
+
 class Store:
     def __init__(self, url: str | Path | None = None, *, migrate_schema: bool = True):
         self.url = normalise_url(url)
@@ -251,7 +264,8 @@ class Store:
     def save_results(self, results: Iterable[tuple[int, dict | None, str | None]]) -> int:
         """Store NLP results for a batch in one transaction.
 
-        Each item: ``(document row id, {"places": [...], "claims": [...], ...} or None, error reason or None)``.
+        Each item: ``(document row id, {"places": [...], "claims": [...], ...} or None, error reason or None)``;
+        the facts may also come as ``encode_facts`` gives them.
         Existing facts of those documents are replaced (a rerun never duplicates facts).
         """
         d, f = schema.documents, schema.facts
@@ -270,11 +284,10 @@ class Store:
                 statuses.append({"rid": row_id, "st": "failed" if error else "done", "why": error or None})
                 if error:
                     continue
-                for key, kind in FACT_KIND.items():
-                    for i, fact in enumerate((facts_by_kind or {}).get(key) or []):
-                        rows.append({"document_id": row_id, "doc_id": doc_id, "kind": kind, "seq": i,
-                                     "payload": json.dumps(fact, ensure_ascii=False, default=str),
-                                     **fact_columns(kind, fact)})
+                encoded = facts_by_kind if isinstance(facts_by_kind, list) else encode_facts(facts_by_kind)
+                for kind, seq, payload, columns in encoded:
+                    rows.append({"document_id": row_id, "doc_id": doc_id, "kind": kind, "seq": seq,
+                                 "payload": payload, **columns})
             if rows:
                 conn.execute(f.insert(), rows)
             n = len(rows)
