@@ -164,8 +164,10 @@ def _workers(sampler: _Sampler, nlp_span: tuple[float, float]) -> dict:
         t = nlp_span[0] + (nlp_span[1] - nlp_span[0]) * tenth / 10
         near = min(sampler.samples, key=lambda s: abs(s[0] - t))[2]
         curve.append([round(near.get(pid, 0.0)) for pid in workers])
+    others = sum(cpu for pid, cpu in sampler.cpu.items() if pid not in workers)
     return {"worker_peak_rss_mb": [round(peak[pid]) for pid in workers], "worker_rss_by_tenth_mb": curve,
-            "worker_cpu_s": [round(sampler.cpu.get(pid, 0.0), 1) for pid in workers]}
+            "worker_cpu_s": [round(sampler.cpu.get(pid, 0.0), 1) for pid in workers],
+            "other_children_cpu_s": round(others, 1)}     # Dask's nannies and helper processes
 
 
 def measure_profile(args) -> dict:
@@ -358,7 +360,7 @@ def report(res: dict) -> str:
         rss = f"{r['peak_rss_mb']:.0f}"
         if r.get("worker_peak_rss_mb"):
             rss += " + workers " + "/".join(str(x) for x in r["worker_peak_rss_mb"])
-            if len(r.get("all_seconds", ())) > 1 and seconds == r["seconds"]:
+        if len(r.get("all_seconds", ())) > 1 and seconds == r["seconds"]:
             note = f"fastest of {r['all_seconds']} s" + (f"; {note}" if note else "")
         return (f"| {name} | {r['docs']} | {seconds:.1f} | {dps:.1f} | {tokens / seconds:,.0f} | "
                 f"{dps / (raw['docs'] / raw['seconds']):.2f} | {rss} | {note} |")
@@ -384,7 +386,8 @@ def report(res: dict) -> str:
            f"facts: 1 process {single['facts']}, 2 workers {two['facts']}; NLP failures {single['nlp_failed']}/{two['nlp_failed']}"
            + ("" if single["facts"] == two["facts"] else "  <- DIFFERENT: did the code change during the run?"),
            f"CPU seconds: raw spaCy {raw['cpu_s']}; 1 process {single['parent_cpu_s']}; 2 workers: parent "
-           f"{two['parent_cpu_s']} + workers {' + '.join(str(x) for x in two.get('worker_cpu_s', []))}",
+           f"{two['parent_cpu_s']} + workers {' + '.join(str(x) for x in two.get('worker_cpu_s', []))}"
+           f" + nannies {two.get('other_children_cpu_s', '?')}",
            f"parent peak RSS MB by stage: 1 process {single['parent_peak_rss_mb_by_stage']}; "
            f"2 workers {two['parent_peak_rss_mb_by_stage']}",
            f"load average (1 min) before/after: {res['load_before']:.2f} / {res['load_after']:.2f} "

@@ -36,8 +36,9 @@ from sitrep.fuse.text import (
     Signer,
     compare_prepared,
     plain_stems,
-    same_statement,
+    same_split,
     shingle_hashes,
+    split_stems,
     speaker_key,
 )
 
@@ -197,6 +198,7 @@ class FusionEngine:
 
         uf = _UnionFind()
         batch_index: dict[int, list[int]] = {}
+        bands: list[tuple[int, list[int]]] = []
         for d in sorted(docs, key=lambda d: d.id):
             uf.add(d.id)
             if d.id not in sigs:
@@ -221,7 +223,8 @@ class FusionEngine:
                     continue                   # already linked through another member
                 if compare_prepared(*shingles(d.id), shingles(cand)[1]).is_wire_copy(self.threshold):
                     uf.union(d.id, cand)
-            be.add_bands(d.id, keys)
+            bands.append((d.id, keys))
+        be.add_bands(bands)                     # the batch's own documents met each other in batch_index
         for d in docs:                          # exact duplicates: their original's group
             if d.duplicate_of is not None:
                 uf.add(d.duplicate_of, old_groups.get(d.duplicate_of))
@@ -294,6 +297,14 @@ class FusionEngine:
                                     (f.published or "")[:10] or None, stems, f.id))
         uf = _UnionFind()
         old_groups: set[int] = set()
+        split: dict[frozenset, tuple] = {}     # stem set -> split_stems (each set split once)
+
+        def parts(stems: frozenset) -> tuple:
+            got = split.get(stems)
+            if got is None:
+                got = split[stems] = split_stems(stems)
+            return got
+
         by_speaker: dict[str, list[ClaimRow]] = {}
         for c in new:
             by_speaker.setdefault(c.speaker_key, []).append(c)
@@ -310,7 +321,7 @@ class FusionEngine:
                 uf.add(c.fact_id)
                 root = c.fact_id
                 for b in seen.candidates(c.stems, c.day):
-                    if uf.find(b.fact_id) != root and _near(c, b) and same_statement(c.stems, b.stems):
+                    if uf.find(b.fact_id) != root and _near(c, b) and same_split(parts(c.stems), parts(b.stems)):
                         uf.union(c.fact_id, b.fact_id)
                         root = uf.find(c.fact_id)
                 seen.add(c)

@@ -103,8 +103,9 @@ class MemoryBackend:
     def band_lookup(self, keys):
         return self.bands.lookup(keys)
 
-    def add_bands(self, doc_id, keys):
-        self.bands.add(doc_id, keys)
+    def add_bands(self, items):
+        for doc_id, keys in items:
+            self.bands.add(doc_id, keys)
 
     def published(self, ids):
         return {i: m[1] for i, m in self.lookup_meta(list(ids)).items()}

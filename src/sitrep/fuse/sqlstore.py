@@ -58,9 +58,11 @@ class StoreBackend:
                 out.setdefault(k, []).append(doc)
         return out
 
-    def add_bands(self, doc_id: int, keys: list[int]) -> None:
-        if keys:
-            self.conn.execute(FB.insert(), [{"band_key": k, "document_id": doc_id} for k in keys])
+    def add_bands(self, items: list[tuple[int, list[int]]]) -> None:
+        """Band keys of documents: ``[(document id, keys), ...]``, one statement for all."""
+        rows = [{"band_key": k, "document_id": doc_id} for doc_id, keys in items for k in keys]
+        if rows:
+            self.conn.execute(FB.insert(), rows)
 
     def published(self, ids: list[int]) -> dict[int, str | None]:
         out = {}
@@ -271,15 +273,20 @@ def _work_documents(conn, ids: list[int]) -> tuple[list[DocIn], list[int]]:
          .where(D.c.id.in_(ids), D.c.is_current.is_(True), ~fused,
                 or_(D.c.status == "ok", D.c.duplicate_of.is_not(None))).order_by(D.c.id))
     docs, retired = [], []
-    for r in conn.execute(q):
+    rows = conn.execute(q).all()
+    fused_versions: dict[str, list[int]] = {}     # doc_id -> its fused rows (older versions of a new one)
+    for part in _chunks(sorted({r.doc_id for r in rows})):
+        for doc_id, row_id in conn.execute(select(D.c.doc_id, FD.c.document_id).join(D, D.c.id == FD.c.document_id)
+                                           .where(D.c.doc_id.in_(part))):
+            fused_versions.setdefault(doc_id, []).append(row_id)
+    for r in rows:
         original = None
         if r.duplicate_of:
             original = conn.execute(select(D.c.id).where(D.c.doc_id == r.duplicate_of, D.c.status == "ok",
                                                          D.c.content_hash == r.content_hash)
                                     .order_by(D.c.id).limit(1)).scalar()
         docs.append(DocIn(r.id, r.text, r.outlet, r.published, original))
-        retired += conn.execute(select(FD.c.document_id).join(D, D.c.id == FD.c.document_id)
-                                .where(D.c.doc_id == r.doc_id, D.c.id != r.id)).scalars().all()
+        retired += [i for i in fused_versions.get(r.doc_id, ()) if i != r.id]
     return docs, retired
 
 

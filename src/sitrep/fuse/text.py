@@ -352,18 +352,25 @@ def same_statement(a: frozenset[str], b: frozenset[str]) -> bool:
     """Two renderings of one statement: enough shared content stems and a Dice of at least 0.5 --
     and not about different named things: when each names something the other does not
     ("... road network in Hama province" / "... in Idlib province"), they are two statements."""
-    if not a or not b:
-        return False
-    na = {s for s in a if s.startswith(NAME_MARK)}
-    nb = {s for s in b if s.startswith(NAME_MARK)}
+    return same_split(split_stems(a), split_stems(b))
+
+
+def split_stems(stems: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """``(content stems, marked names)`` of a stem set (``same_split`` compares these)."""
+    names = frozenset(s for s in stems if s.startswith(NAME_MARK))
+    return (stems - names if names else stems), names
+
+
+def same_split(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """``same_statement`` on stem sets already split by ``split_stems`` (fusion splits each once)."""
+    (pa, na), (pb, nb) = a, b
     if na - nb and nb - na:
         return False
-    a, b = (a - na if na else a), (b - nb if nb else b)
-    if not a or not b:
+    if not pa or not pb:
         return False
-    shared = len(a & b)
-    need = min(CLAIM_MIN_SHARED, len(a), len(b))
-    return need >= 2 and shared >= need and 2 * shared / (len(a) + len(b)) >= CLAIM_THRESHOLD
+    shared = len(pa & pb)
+    need = min(CLAIM_MIN_SHARED, len(pa), len(pb))
+    return need >= 2 and shared >= need and 2 * shared / (len(pa) + len(pb)) >= CLAIM_THRESHOLD
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019-]*")
