@@ -9,6 +9,7 @@ Each measurement runs in its own fresh Python process (clean peak RSS, nothing c
   raw      spacy.load(model) then ``nlp.pipe`` over the document texts (model load not timed)
   raw_tables  the same with sitrep's table-driven attribute_ruler (sitrep/nlp/attribute_ruler.py)
   raw_pair two raw processes side by side, half the texts each: what 2 processes can gain here
+  paired   raw and single at the same time, one core each: their ratio under the same machine state
   single   ``sitrep.pipeline.extract_to_file`` -- what ``sitrep extract`` runs -- with 1 process
   workers  the same with ``Options(workers=2)`` (Dask LocalCluster, 2 worker processes)
   cold     ``sitrep extract one.txt -o out.jsonl`` as a subprocess: process start to its first record
@@ -80,7 +81,12 @@ def measure_raw(args) -> dict:
         time.sleep(max(0.0, args.start_at - time.time()))
     t0, c0 = time.perf_counter(), time.process_time()
     tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=options.batch_size))
-    return {"docs": len(texts), "seconds": time.perf_counter() - t0, "cpu_s": round(time.process_time() - c0, 1),
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if args.until:            # keep the other core as busy as during the timed pass until told to stop
+        while not Path(args.until).exists():
+            for _ in nlp.pipe(texts[:64], batch_size=options.batch_size):
+                pass
+    return {"docs": len(texts), "seconds": seconds, "cpu_s": round(cpu, 1),
             "load_seconds": load, "tokens": tokens, "peak_rss_mb": _peak_rss_mb(), "pipes": nlp.pipe_names}
 
 
@@ -121,6 +127,8 @@ def measure_extract(args) -> dict:
     options = Options(workers=args.workers, cache_dir=args.cache)
     sampler = _Sampler()
     sampler.start()
+    if args.start_at:
+        time.sleep(max(0.0, args.start_at - time.time()))
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
@@ -283,6 +291,21 @@ def _finish(kind: str, t0: float, proc) -> dict:
     return result
 
 
+def raw_and_single_side_by_side(corpus: Path, cache: Path) -> dict:
+    """Raw spaCy and one sitrep process at the same time, one per core, so that whatever the machine
+    does meanwhile (this VM's speed drifts by 10-20 % over minutes) slows both alike. The raw process
+    keeps working after its timed pass until sitrep is done, so both run contended throughout."""
+    start = time.time() + 20
+    with tempfile.TemporaryDirectory() as tmp:
+        stop = Path(tmp) / "stop"
+        raw = _start_child("raw", corpus, cache, 1, ("--start-at", str(start), "--until", str(stop)))
+        single = _start_child("extract", corpus, cache, 1, ("--start-at", str(start)))
+        single_res = _finish("extract", *single)
+        stop.write_text("done")
+        raw_res = _finish("raw", *raw)
+    return {"raw": raw_res, "single": single_res, "ratio": raw_res["seconds"] / single_res["seconds"]}
+
+
 def raw_side_by_side(corpus: Path, cache: Path, n: int = 2) -> dict:
     """N raw spaCy processes at once, each over every Nth text, started together once their models
     are loaded: the most any N-process run can gain on this machine (shared caches, memory bandwidth)."""
@@ -382,6 +405,9 @@ def report(res: dict) -> str:
            f"processes (raw spaCy side by side / alone): {raw['seconds'] / res['raw_pair']['seconds']:.2f}x",
            f"sitrep 1 process vs raw spaCy with the same table-driven attribute_ruler: "
            f"{res['raw_tables']['seconds'] / single['seconds']:.2f}x",
+           f"side by side (raw spaCy and sitrep 1 process at the same time, one core each; median of rounds "
+           f"{res['paired']['all_ratios']}): sitrep {res['paired']['single']['seconds']:.1f} s, raw "
+           f"{res['paired']['raw']['seconds']:.1f} s = {res['paired']['ratio']:.2f}x raw spaCy",
            f"cold start (process start to first record, one document): {res['cold_start_s']:.2f} s",
            f"facts: 1 process {single['facts']}, 2 workers {two['facts']}; NLP failures {single['nlp_failed']}/{two['nlp_failed']}"
            + ("" if single["facts"] == two["facts"] else "  <- DIFFERENT: did the code change during the run?"),
@@ -410,6 +436,8 @@ def main() -> None:
                                                            "recording worker RSS (e.g. 10000)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of measurements; each figure is the fastest of its "
                                                           "rounds (this VM varies by 5-10%% between runs)")
+    ap.add_argument("--only", help="comma-separated measurements to run (raw, raw_tables, single, workers2, "
+                                   "raw_pair, paired); the report needs all of them")
     ap.add_argument("--profile", action="store_true", help="profile one in-process single run instead")
     ap.add_argument("--cache", type=Path, default=RESULTS / "cache", help="gazetteer cache dir")
     ap.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
@@ -418,6 +446,7 @@ def main() -> None:
     ap.add_argument("--tables", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--part", help=argparse.SUPPRESS)
     ap.add_argument("--start-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    ap.add_argument("--until", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
         print(json.dumps(MEASURES[args.measure](args)))
@@ -440,14 +469,25 @@ def main() -> None:
     for rep in range(args.repeat):         # rounds of every measurement; each keeps its fastest run
         for key, kind, workers, extra in (("raw", "raw", 1, ()), ("raw_tables", "raw", 1, ("--tables",)),
                                           ("single", "extract", 1, ()), ("workers2", "extract", 2, ()),
-                                          ("raw_pair", "pair", 2, ())):
+                                          ("raw_pair", "pair", 2, ()), ("paired", "paired", 1, ())):
+            if args.only and key not in args.only.split(","):
+                continue
             print(f"measuring {key} (round {rep + 1}/{args.repeat}) ...", file=sys.stderr)
             r = raw_side_by_side(corpus, args.cache) if kind == "pair" else \
+                raw_and_single_side_by_side(corpus, args.cache) if kind == "paired" else \
                 run_child(kind, corpus, args.cache, workers, extra)
             runs.setdefault(key, []).append(r)
-            res[key] = min(runs[key], key=lambda r: r["seconds"])
-            res[key]["all_seconds"] = [round(r["seconds"], 1) for r in runs[key]]
+            if kind == "paired":          # the median ratio of the rounds
+                res[key] = sorted(runs[key], key=lambda r: r["ratio"])[(len(runs[key]) - 1) // 2]
+                res[key]["all_ratios"] = [round(r["ratio"], 3) for r in runs[key]]
+            else:
+                res[key] = min(runs[key], key=lambda r: r["seconds"])
+                res[key]["all_seconds"] = [round(r["seconds"], 1) for r in runs[key]]
             save()
+    if args.only:
+        print(json.dumps({k: res[k] for k in args.only.split(",") if k in res}, indent=1, default=str))
+        print(f"results: {out}", file=sys.stderr)
+        return
     res["cold_start_s"] = cold_start(args.cache)
     res["load_after"] = os.getloadavg()[0]
     save()
