@@ -7,7 +7,11 @@ import pytest
 import spacy
 from spacy.pipeline import AttributeRuler
 
-from sitrep.nlp.attribute_ruler import FastAttributeRuler, compile_ruler, use_fast_attribute_ruler
+from sitrep.nlp.attribute_ruler import (
+    FastAttributeRuler,
+    compile_ruler,
+    use_fast_attribute_ruler,
+)
 from sitrep.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -236,20 +236,20 @@ class FastAttributeRuler:
         return out
 
     # ------------------------------------------------------------------ serialisation: the original's
-    def to_bytes(self, *, exclude=tuple()):
+    def to_bytes(self, *, exclude=()):
         return self.original.to_bytes(exclude=exclude)
 
-    def from_bytes(self, data, *, exclude=tuple()):
+    def from_bytes(self, data, *, exclude=()):
         from spacy.pipeline import AttributeRuler
 
         ruler = AttributeRuler(self.vocab, self.name).from_bytes(data, exclude=exclude)
         self._adopt(ruler)
         return self
 
-    def to_disk(self, path, *, exclude=tuple()):
+    def to_disk(self, path, *, exclude=()):
         self.original.to_disk(path, exclude=exclude)
 
-    def from_disk(self, path, *, exclude=tuple()):
+    def from_disk(self, path, *, exclude=()):
         from spacy.pipeline import AttributeRuler
 
         ruler = AttributeRuler(self.vocab, self.name).from_disk(path, exclude=exclude)

@@ -48,7 +48,7 @@ LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 def process_distributed(store, options: Options, ids: list[int] | None = None,
                         progress: Callable[[int], None] | None = None,
-                        saved: Callable[[int], None] | None = None, workers: "Workers | None" = None) -> tuple[int, int]:
+                        saved: Callable[[int], None] | None = None, workers: Workers | None = None) -> tuple[int, int]:
     """NLP over the store's pending documents on Dask; returns ``(facts stored, documents failed)``.
 
     ``ids`` limits the run to these document rows; ``progress(n)`` and ``saved(last row id)`` are called
@@ -97,7 +97,7 @@ class Workers:
         finally:
             self._thread.shutdown()
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc) -> None:
