@@ -70,6 +70,11 @@ class Options:
         return replace(self, **changes)
 
     @property
+    def uses_dask(self) -> bool:
+        """The NLP stage runs on Dask workers (``--workers N`` > 1 or ``--scheduler``)."""
+        return self.workers > 1 or bool(self.scheduler)
+
+    @property
     def published_date(self) -> _dt.date | None:
         return _dt.date.fromisoformat(self.published) if self.published else None
 

@@ -103,10 +103,9 @@ def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: li
 
     ``progress(n)`` after each stored batch of n documents; ``saved(row_id)`` after each stored batch:
     every pending document up to that row id has its results in the store (batches go in id order).
-    ``workers``: Dask workers already started (``sitrep.scale.Workers``), for ``options.workers > 1``
-    or ``options.scheduler``.
+    ``workers``: Dask workers already started (``sitrep.scale.Workers``), for ``options.uses_dask``.
     """
-    if options.workers > 1 or options.scheduler:
+    if options.uses_dask:
         from sitrep.scale import process_distributed
 
         return process_distributed(store, options, ids=ids, progress=progress, saved=saved, workers=workers)
@@ -282,7 +281,7 @@ def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, 
 
 def _workers(options: Options):
     """``sitrep.scale.Workers`` when the NLP stage runs on Dask, else a context holding None."""
-    if options.workers > 1 or options.scheduler:
+    if options.uses_dask:
         from sitrep.scale import Workers
 
         return Workers(options)
@@ -294,7 +293,7 @@ def fuse_while_analysing(options: Options) -> bool:
     parent fuses the batches already written while the workers analyse the next ones. Even with 2
     workers on 2 cores this is faster than fusing afterwards (bench/README.md, "Throughput"); one
     process gains nothing from it and fuses after its NLP stage."""
-    return bool(options.scheduler) or options.workers > 1
+    return options.uses_dask
 
 
 def start_fusion(store: Store, options: Options, ids: list[int] | None = None):

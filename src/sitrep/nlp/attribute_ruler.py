@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spacy.attrs import IDS
 from spacy.language import Language
 
 FACTORY = "sitrep_attribute_ruler"
@@ -45,10 +46,12 @@ class Tables:
     parts: dict = field(default_factory=dict)          # feature key -> ((rule, sets), ...) of single-token rules
     starts: dict = field(default_factory=dict)         # feature key -> multi-token patterns whose first test passes
     canon: dict = field(default_factory=dict)          # (attr, hash) -> value used in keys
+    canonical: frozenset = field(init=False)           # attributes whose values keys hold via ``_canon``
+    multi: bool = field(init=False)                    # some pattern spans several tokens
 
-    @property
-    def multi(self) -> bool:
-        return any(len(tests) > 1 for _, patterns, _ in self.rules for tests, _ in patterns)
+    def __post_init__(self):
+        self.canonical = frozenset(self.mentioned) | frozenset(self.regexes)
+        self.multi = any(len(tests) > 1 for _, patterns, _ in self.rules for tests, _ in patterns)
 
 
 def compile_ruler(ruler) -> Tables | None:
@@ -59,10 +62,11 @@ def compile_ruler(ruler) -> Tables | None:
     mentioned: dict[str, set[int]] = {}
     regexes: dict[str, list[re.Pattern]] = {}
     rules = []
+    names = {v: k for k, v in IDS.items()}              # attribute id -> name ("POS", "MORPH" ...)
     for i, spec in enumerate(ruler.patterns):
         sets = []
         for name, value in ruler.attrs[i].items():
-            attr = _attr_name(name)
+            attr = names.get(name, str(name)) if isinstance(name, int) else str(name).upper()
             if attr not in SET_ATTRS:
                 return None
             if attr == "MORPH":
@@ -97,13 +101,6 @@ def compile_ruler(ruler) -> Tables | None:
             patterns.append((tuple(tests), index % len(pattern)))
         rules.append((i, patterns, tuple(sets)))
     return Tables(tuple(sorted(used.items())), rules, mentioned, regexes, strings)
-
-
-def _attr_name(attr_id) -> str:
-    from spacy.attrs import IDS
-
-    names = {v: k for k, v in IDS.items()}
-    return names.get(attr_id, str(attr_id)) if isinstance(attr_id, int) else str(attr_id).upper()
 
 
 def _morph(vocab, key: int):
@@ -147,11 +144,10 @@ class FastAttributeRuler:
         self.vocab, self.name = vocab, name
         self.original = None
         self.tables: Tables | None = None
-        self.multi = False
 
     def take(self, ruler, tables: Tables) -> None:
         """Stand in for spaCy ``AttributeRuler`` RULER (kept for serialisation and ``patterns``)."""
-        self.original, self.tables, self.multi = ruler, tables, tables.multi
+        self.original, self.tables = ruler, tables
 
     @property
     def patterns(self):
@@ -162,7 +158,7 @@ class FastAttributeRuler:
         if t is None:
             return doc
         keys = [self._key(token) for token in doc]
-        extra = self._multi(keys) if self.multi else {}
+        extra = self._multi(keys) if t.multi else {}
         single = t.single
         for i, token in enumerate(doc):
             key = keys[i]
@@ -187,7 +183,7 @@ class FastAttributeRuler:
         out = []
         for key, attr in t.keys:
             value = getattr(token, attr)
-            if key in t.mentioned or key in t.regexes:
+            if key in t.canonical:
                 value = self._canon(key, value)
             out.append(value)
         return tuple(out)

@@ -37,6 +37,12 @@ _APOS = {"'s", "’s", "'", "’"}
 _LIST_GLUE = {",", "and", "or", "&", ";"}
 
 
+def _may_start_place(text: str) -> bool:
+    """Whether a token with this text can start (or continue) a place mention: a capital, a hyphen or
+    a short word (``PlacesComponent._scan_at`` tests every token of a candidate span with it)."""
+    return text[:1].isupper() or text == "-" or (len(text) <= 3 and text.isalpha())
+
+
 def _wordlike(tok) -> bool:
     """A capitalised word, apostrophes allowed inside ("Kup’yans’k")."""
     return tok.text[:1].isupper() and tok.text[:1].isalpha() and all(ch.isalpha() or ch in "'’-" for ch in tok.text)
@@ -159,8 +165,7 @@ class PlacesComponent:
         i = 0
         texts = token_texts(doc)
         while i < len(doc):
-            t = texts[i]                  # _scan_at's first test, without making the Token
-            if i in taken or not (t[:1].isupper() or t == "-" or (len(t) <= 3 and t.isalpha())):
+            if i in taken or not _may_start_place(texts[i]):    # tested without making the Token
                 i += 1
                 continue
             m = self._scan_at(doc, i, persons, surnames)
@@ -264,10 +269,7 @@ class PlacesComponent:
         return " " not in low and low.endswith(self.demonym_endings)
 
     def _scan_at(self, doc, i, persons, surnames):
-        tok = doc[i]
-        text = tok.text
-        if not (text[:1].isupper() or text == "-" or (len(text) <= 3 and tok.is_alpha)):
-            return None               # every candidate span starts here and needs a capital (below)
+        tok = doc[i]                  # the caller checked _may_start_place(tok.text)
         if not _wordlike(tok) or tok.is_stop:
             return None
         if tok.text.isupper() and len(tok) > 1 and not self._dateline(doc, i):
@@ -282,7 +284,7 @@ class PlacesComponent:
             last = doc[j - 1]
             if not _wordlike(last) or any(k in persons for k in range(i, j)):
                 continue
-            if any(not (t.text[:1].isupper() or (t.is_alpha and len(t) <= 3) or t.text == "-") for t in doc[i:j]):
+            if any(not _may_start_place(t.text) for t in doc[i:j]):
                 continue
             name = self._text[tok.idx:last.idx + len(last)]
             cands = [c for c in self.resolver.candidates(name) if c["match_kind"] not in ("code", "alt_other")]
