@@ -1,4 +1,5 @@
-"""A table-driven drop-in for the model's ``attribute_ruler``: the same annotations, ~10x faster.
+"""A table-driven drop-in for the model's ``attribute_ruler``: the same annotations, much faster
+(2.5 s -> 0.15 s for 300 bench documents, bench/README.md).
 
 spaCy's English pipelines map fine-grained tags to POS and morphology with an ``AttributeRuler``: about
 180 Matcher rules run over every token, and each match builds a ``Span`` and sets attributes from
