@@ -14,6 +14,9 @@ Each measurement runs in its own fresh Python process (clean peak RSS, nothing c
   workers  the same with ``Options(workers=2)`` (Dask LocalCluster, 2 worker processes)
   cold     ``sitrep extract one.txt -o out.jsonl`` as a subprocess: process start to its first record
 
+Rounds alternate the order of the measurements (A B, B A, ...), so that the 2-worker speed-up can also be
+read drift-balanced: total 1-process time over total 2-worker time across pairs of rounds (``abba``).
+
 End-to-end times include everything (ingest, store, model loading, NLP, fusion, JSONL export); the
 NLP stage is also timed on its own. The gazetteer is built once beforehand (not timed). Results are
 printed as a table and saved to bench/results/throughput-<timestamp>.json.
@@ -400,7 +403,9 @@ def report(res: dict) -> str:
            line("sitrep extract, 2 workers", two, two["seconds"], _stages(two)),
            line("NLP stage only, 1 process", single, single["stages"]["nlp"]),
            line("NLP stage only, 2 workers", two, two["stages"]["nlp"]), "",
-           f"2 workers / 1 process: end to end {single['seconds'] / two['seconds']:.2f}x, "
+           f"2 workers / 1 process, rounds in alternating order: {_abba(res.get('workers2_vs_single'))}; "
+           f"2 raw spaCy side by side / alone: {_abba(res.get('raw_pair_vs_raw'))}",
+           f"2 workers / 1 process (fastest of each): end to end {single['seconds'] / two['seconds']:.2f}x, "
            f"NLP stage {single['stages']['nlp'] / two['stages']['nlp']:.2f}x; this machine's ceiling for two "
            f"processes (raw spaCy side by side / alone): {raw['seconds'] / res['raw_pair']['seconds']:.2f}x",
            f"sitrep 1 process vs raw spaCy with the same table-driven attribute_ruler: "
@@ -423,6 +428,28 @@ def report(res: dict) -> str:
         out += ["", f"worker RSS over a {r['docs']}-document run (2 workers, MB at each tenth of the NLP stage):"]
         out += ["  " + " | ".join("/".join(str(x) for x in tenth) for tenth in r["worker_rss_by_tenth_mb"])]
     return "\n".join(out)
+
+
+def abba(slow: list[dict], fast: list[dict]) -> dict | None:
+    """Speed-up of FAST over SLOW from rounds run in alternating order (A B, B A, ...): each round's
+    ratio, their median, and the drift-balanced one -- total time of SLOW over total time of FAST
+    across whole pairs of rounds, where a steady drift of the machine's speed cancels out."""
+    n = min(len(slow), len(fast))
+    if n == 0:
+        return None
+    ratios = [s["seconds"] / f["seconds"] for s, f in zip(slow, fast)]
+    whole = n - n % 2 or n
+    balanced = sum(s["seconds"] for s in slow[:whole]) / sum(f["seconds"] for f in fast[:whole])
+    return {"rounds": [round(r, 3) for r in ratios], "median": round(sorted(ratios)[(n - 1) // 2], 3)
+            if n % 2 else round(sum(sorted(ratios)[n // 2 - 1:n // 2 + 1]) / 2, 3),
+            "balanced": round(balanced, 3), "balanced_rounds": whole}
+
+
+def _abba(r: dict | None) -> str:
+    if not r:
+        return "-"
+    return (f"{r['balanced']:.2f}x drift-balanced over {r['balanced_rounds']} rounds (each round "
+            f"{', '.join(f'{x:.2f}' for x in r['rounds'])}; median {r['median']:.2f}x)")
 
 
 def _stages(r: dict) -> str:
@@ -466,10 +493,12 @@ def main() -> None:
         out.write_text(json.dumps(res, indent=1), encoding="utf-8")
 
     runs: dict[str, list] = {}
+    order = (("raw", "raw", 1, ()), ("raw_tables", "raw", 1, ("--tables",)), ("single", "extract", 1, ()),
+             ("workers2", "extract", 2, ()), ("raw_pair", "pair", 2, ()), ("paired", "paired", 1, ()))
     for rep in range(args.repeat):         # rounds of every measurement; each keeps its fastest run
-        for key, kind, workers, extra in (("raw", "raw", 1, ()), ("raw_tables", "raw", 1, ("--tables",)),
-                                          ("single", "extract", 1, ()), ("workers2", "extract", 2, ()),
-                                          ("raw_pair", "pair", 2, ()), ("paired", "paired", 1, ())):
+        # odd rounds run the measurements in reverse (A B, B A, A B, ...): over two rounds a steady
+        # drift of the machine's speed weighs on every measurement alike (``abba``)
+        for key, kind, workers, extra in (order if rep % 2 == 0 else order[::-1]):
             if args.only and key not in args.only.split(","):
                 continue
             print(f"measuring {key} (round {rep + 1}/{args.repeat}) ...", file=sys.stderr)
@@ -484,6 +513,9 @@ def main() -> None:
                 res[key] = min(runs[key], key=lambda r: r["seconds"])
                 res[key]["all_seconds"] = [round(r["seconds"], 1) for r in runs[key]]
             save()
+    res["workers2_vs_single"] = abba(runs.get("single", []), runs.get("workers2", []))
+    res["raw_pair_vs_raw"] = abba(runs.get("raw", []), runs.get("raw_pair", []))
+    save()
     if args.only:
         print(json.dumps({k: res[k] for k in args.only.split(",") if k in res}, indent=1, default=str))
         print(f"results: {out}", file=sys.stderr)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from sitrep.cli import app
@@ -66,6 +68,23 @@ def test_bad_inputs_are_recorded_and_the_batch_goes_on(tmp_path, nlp, base_optio
     # no named group with a known side gained Kidal: the capture is kept as an event there
     assert any(r["type"] in ("control_change", "event") and r["doc_id"] == "good"
                and (r.get("place") or {}).get("name") == "Kidal" for r in records)
+
+
+def test_a_run_that_fails_leaves_no_output_file(tmp_path, nlp, base_options, monkeypatch):
+    """Lines are written while the NLP stage runs, into OUT.part: a failure later removes it, and an
+    existing OUT is left as it was."""
+    from sitrep.fuse import sqlstore
+
+    def boom(self):
+        raise RuntimeError("fusion failed")
+
+    monkeypatch.setattr(sqlstore.StoreFuser, "finish", boom)
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="fusion failed"):
+        extract_to_file(demo_inputs(), out, base_options, nlp=nlp)
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert not (tmp_path / "out.jsonl.part").exists()
 
 
 def test_rerun_on_a_kept_database_does_not_duplicate_facts(tmp_path, nlp, base_options):

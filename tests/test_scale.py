@@ -76,6 +76,70 @@ def test_existing_scheduler_and_postgresql_store_match_one_process(one_process, 
             assert snapshot(store) == one_process["snapshot"]
 
 
+def test_extract_to_file_with_two_workers_writes_the_records_of_one_process(one_process, options, tmp_path, monkeypatch):
+    """The JSONL file: document and fact lines written while the workers still analyse (after each
+    stored batch), cluster lines at the end -- the same lines, in the same order, as one process."""
+    import json
+
+    from sitrep.pipeline import Records, extract_to_file
+
+    streamed = []
+    documents = Records.documents
+
+    def counting(self, up_to=None):
+        for line in documents(self, up_to):
+            streamed.append(up_to)
+            yield line
+
+    monkeypatch.setattr(Records, "documents", counting)
+    out = tmp_path / "two.jsonl"
+    summary = extract_to_file(CORPUS, out, options.with_(workers=2, db=f"sqlite:///{tmp_path / 'two.db'}"))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == one_process["records"]
+    assert summary.records == len(lines)
+    assert not (tmp_path / "two.jsonl.part").exists()
+    batches_written_after = {up_to for up_to in streamed if up_to is not None}
+    assert len(batches_written_after) >= 2     # lines went out after several batches: during the NLP stage
+
+
+def test_batches_cut_the_last_documents_small_and_stream():
+    """``batches``: full batches, then the last TAIL_BATCHES batches' rows in quarter batches; every row
+    once, in order; reads a bounded number of rows ahead."""
+    from sitrep.pipeline import TAIL_BATCHES, batches
+
+    read = []
+
+    def rows(n):
+        for i in range(n):
+            read.append(i)
+            yield i
+
+    cut = batches(rows(2000), 32)
+    first = next(cut)
+    assert first == list(range(32)) and len(read) <= (TAIL_BATCHES + 1) * 32
+    sizes = [len(first)] + [len(b) for b in cut]
+    assert sum(sizes) == 2000 and len(read) == 2000
+    assert sizes[:58] == [32] * 58 and set(sizes[-14:]) == {8}
+    assert sum(s for s in sizes if s < 32) <= TAIL_BATCHES * 32
+    assert [b for b in batches(range(40), 32)] == [list(range(i, i + 8)) for i in range(0, 40, 8)]
+    assert [len(b) for b in batches(range(5), 2)] == [1] * 5 and list(batches([], 32)) == []
+
+
+def test_fusion_parts_end_small():
+    """Fusion batches: 500 documents, the last 500 (or fewer) halved down to TAIL_MIN, so that little is
+    left to fuse when the workers finish; every id once, in order."""
+    from sitrep.fuse.sqlstore import BATCH, TAIL_MIN, fusion_parts
+
+    ids = list(range(100, 2100))
+    parts = fusion_parts(ids)
+    assert [i for part in parts for i in part] == ids
+    assert [len(p) for p in parts] == [500, 500, 500, 250, 125, 63, 62]
+    assert len(parts[-1]) <= 2 * TAIL_MIN and max(len(p) for p in parts) == BATCH
+    assert [len(p) for p in fusion_parts(list(range(64)))] == [64]
+    assert [len(p) for p in fusion_parts(list(range(501)))] == [500, 1]
+    assert fusion_parts([]) == []
+
+
 def test_records_streamed_a_few_documents_at_a_time_are_the_same(one_process, monkeypatch):
     import sitrep.pipeline
 

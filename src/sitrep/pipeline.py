@@ -114,10 +114,7 @@ def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: li
 
         nlp = build_pipeline(options, gazetteer=gazetteer)
     n_facts = n_failed = 0
-    batch: list[dict] = []
-
-    def flush():
-        nonlocal n_facts, n_failed
+    for batch in batches(store.pending(ids=ids), options.batch_size):
         results = analyse(nlp, batch, options.batch_size)
         n_facts += store.save_results(results)
         n_failed += sum(1 for _, _, err in results if err)
@@ -125,15 +122,33 @@ def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: li
             progress(len(batch))
         if saved:
             saved(batch[-1]["id"])
-        batch.clear()
-
-    for row in store.pending(ids=ids):
-        batch.append(row)
-        if len(batch) >= options.batch_size:
-            flush()
-    if batch:
-        flush()
     return n_facts, n_failed
+
+
+TAIL_BATCHES = 4   # the last 4 batches' documents go in quarter batches (``batches``)
+TAIL_SPLIT = 4
+
+
+def batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """Rows in batches of ``size``, except the last ``TAIL_BATCHES * size`` rows (or fewer): batches of
+    ``size // TAIL_SPLIT``. Worker processes then finish together instead of one analysing a whole
+    last batch while the others wait. One process and any number of workers cut the same batches
+    (the same documents go through ``nlp.pipe`` together: identical results). Reads
+    ``(TAIL_BATCHES + 1) * size`` rows ahead.
+    """
+    ahead = TAIL_BATCHES * size
+    buf: list[dict] = []
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= ahead + size:
+            yield buf[:size]
+            del buf[:size]
+    while len(buf) > ahead:
+        yield buf[:size]
+        del buf[:size]
+    small = max(1, size // TAIL_SPLIT)
+    for start in range(0, len(buf), small):
+        yield buf[start:start + small]
 
 
 # ---------------------------------------------------------------------------- fusion
@@ -165,45 +180,82 @@ def iter_record_lines(store: Store, row_ids: list[int]) -> Iterator[str]:
 
 
 def _records(store: Store, row_ids: list[int], lines: bool) -> Iterator:
-    encode = (lambda rec: json.dumps(rec, ensure_ascii=False)) if lines else (lambda rec: rec)
-    seen: set[int] = set()
-    ordered = [i for i in row_ids if not (i in seen or seen.add(i))]
-    line = 0
-    doc_line: dict[int, int] = {}
-    fact_line: dict[int, int] = {}
-    doc_ids: dict[int, str] = {}
-    for start in range(0, len(ordered), RECORD_CHUNK):
-        chunk = ordered[start:start + RECORD_CHUNK]
-        docs = {d["id"]: d for d in store.documents(ids=chunk)}
-        facts_by_doc: dict[int, list[dict]] = {}
-        for f in store.facts(document_ids=chunk, decode=not lines):
-            facts_by_doc.setdefault(f["document_id"], []).append(f)
-        for row_id in chunk:
-            d = docs.get(row_id)
-            if d is None:
-                continue
-            yield encode(document_record(d))
-            doc_ids[row_id] = d["doc_id"]
-            doc_line[row_id] = line
-            line += 1
-            doc_id_part = f', "doc_id": {json.dumps(d["doc_id"], ensure_ascii=False)}' if lines else ""
-            for f in facts_by_doc.get(row_id, []):
-                if lines:
-                    yield fact_line_text(f["kind"], doc_id_part, f["payload"])
-                else:
-                    yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
-                fact_line[f["id"]] = line
-                line += 1
-    for c in store.iter_clusters():
-        members = []
-        for m in c["members"]:
-            if m.get("fact_id") is not None and m["fact_id"] in fact_line:
-                members.append({"doc_id": doc_ids.get(m.get("document_id")), "record": fact_line[m["fact_id"]],
-                                **({"role": m["role"]} if m.get("role") else {})})
-            elif m.get("fact_id") is None and m.get("document_id") in doc_line:
-                members.append({"doc_id": doc_ids[m["document_id"]], "record": doc_line[m["document_id"]]})
-        if len({(m["doc_id"]) for m in members}) >= 2 or (c["kind"] == "contradiction" and len(members) >= 2):
-            yield encode({"type": "cluster", "kind": c["kind"], "key": c["key"], "members": members, **c["payload"]})
+    records = Records(store, row_ids, lines)
+    yield from records.documents()
+    yield from records.clusters()
+
+
+class Records:
+    """``iter_records`` in two parts, so that documents can be written while the NLP stage still runs:
+
+        records = Records(store, row_ids, lines=True)
+        records.documents(up_to=row_id)   # the next documents and facts, while their ids are <= row_id
+        records.documents()               # the rest
+        records.clusters()                # then the clusters (they name the documents' line numbers)
+
+    ``documents(up_to)`` stops at the first document (in ``row_ids`` order) whose id is above
+    ``up_to``: the NLP stage writes in id order and fusion never changes documents or facts, so a
+    document at most ``up_to`` (``process``'s ``saved``) is final.
+    """
+
+    def __init__(self, store: Store, row_ids: list[int], lines: bool = False):
+        seen: set[int] = set()
+        self.store, self.lines = store, lines
+        self.ordered = [i for i in row_ids if not (i in seen or seen.add(i))]
+        self.next = 0                   # index in ordered of the next document to write
+        self.line = 0
+        self.doc_line: dict[int, int] = {}
+        self.fact_line: dict[int, int] = {}
+        self.doc_ids: dict[int, str] = {}
+
+    def _encode(self, record: dict):
+        return json.dumps(record, ensure_ascii=False) if self.lines else record
+
+    def documents(self, up_to: int | None = None) -> Iterator:
+        """Document and fact records of the documents not written yet (while their ids are <= up_to)."""
+        end = self.next
+        while end < len(self.ordered) and (up_to is None or self.ordered[end] <= up_to):
+            end += 1
+        lines = self.lines
+        for start in range(self.next, end, RECORD_CHUNK):
+            chunk = self.ordered[start:min(end, start + RECORD_CHUNK)]
+            docs = {d["id"]: d for d in self.store.documents(ids=chunk)}
+            facts_by_doc: dict[int, list[dict]] = {}
+            for f in self.store.facts(document_ids=chunk, decode=not lines):
+                facts_by_doc.setdefault(f["document_id"], []).append(f)
+            for row_id in chunk:
+                d = docs.get(row_id)
+                if d is None:
+                    continue
+                yield self._encode(document_record(d))
+                self.doc_ids[row_id] = d["doc_id"]
+                self.doc_line[row_id] = self.line
+                self.line += 1
+                doc_id_part = f', "doc_id": {json.dumps(d["doc_id"], ensure_ascii=False)}' if lines else ""
+                for f in facts_by_doc.get(row_id, []):
+                    if lines:
+                        yield fact_line_text(f["kind"], doc_id_part, f["payload"])
+                    else:
+                        yield {"type": f["kind"], "doc_id": d["doc_id"], **f["payload"]}
+                    self.fact_line[f["id"]] = self.line
+                    self.line += 1
+        self.next = end
+
+    def clusters(self) -> Iterator:
+        """Cluster records (after every document's): those with members in two or more of these
+        documents, and contradictions with two or more members."""
+        fact_line, doc_line, doc_ids = self.fact_line, self.doc_line, self.doc_ids
+        for c in self.store.iter_clusters():
+            members = []
+            for m in c["members"]:
+                if m.get("fact_id") is not None and m["fact_id"] in fact_line:
+                    members.append({"doc_id": doc_ids.get(m.get("document_id")), "record": fact_line[m["fact_id"]],
+                                    **({"role": m["role"]} if m.get("role") else {})})
+                elif m.get("fact_id") is None and m.get("document_id") in doc_line:
+                    members.append({"doc_id": doc_ids[m["document_id"]], "record": doc_line[m["document_id"]]})
+            if len({(m["doc_id"]) for m in members}) >= 2 or (c["kind"] == "contradiction" and len(members) >= 2):
+                yield self._encode({"type": "cluster", "kind": c["kind"], "key": c["key"], "members": members,
+                                    **c["payload"]})
 
 
 def fact_line_text(kind: str, doc_id_part: str, payload: str) -> str:
@@ -239,21 +291,48 @@ def document_record(d: dict) -> dict:
 # ---------------------------------------------------------------------------- the whole job
 def extract_to_file(paths: Iterable[str | Path], out: str | Path, options: Options, *, nlp=None,
                     gazetteer=None, progress: Callable[[str], None] | None = None) -> RunSummary:
-    """ingest + NLP + fusion, then write CONTRACT.md records to ``out`` (JSONL, UTF-8)."""
+    """ingest + NLP + fusion, then write CONTRACT.md records to ``out`` (JSONL, UTF-8).
+
+    Document and fact lines are written as their NLP results are stored, the cluster lines at the
+    end; the file appears (renamed from ``out.part``) only when complete.
+    """
     out = Path(out)
     if not out.parent.exists():
         raise ExportError(f"cannot write {out}: folder {out.parent} does not exist", code="SR602")
-    with _store_for(options) as store:
-        summary = run_all(paths, options, store, nlp=nlp, gazetteer=gazetteer, progress=progress)
-        tmp = out.with_name(out.name + ".part")
+    tmp = out.with_name(out.name + ".part")
+    with _store_for(options) as store, _workers(options) as workers:
         try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                for text in iter_record_lines(store, summary.row_ids):
-                    fh.write(text + "\n")
-                    summary.records += 1
-            tmp.replace(out)
+            fh = tmp.open("w", encoding="utf-8")
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc.strerror or exc}", code="SR602") from exc
+        written = [0]
+        records: list[Records] = []
+
+        def write(lines: Iterable[str]) -> None:
+            try:
+                for text in lines:
+                    fh.write(text + "\n")
+                    written[0] += 1
+            except OSError as exc:
+                raise ExportError(f"cannot write {out}: {exc.strerror or exc}", code="SR602") from exc
+
+        def after_batch(summary: RunSummary, up_to: int) -> None:
+            if not records:
+                records.append(Records(store, summary.row_ids, lines=True))
+            write(records[0].documents(up_to))
+
+        try:
+            with fh:
+                summary = run_all(paths, options, store, nlp=nlp, gazetteer=gazetteer, progress=progress,
+                                  workers=workers, after_batch=after_batch)
+                rest = records[0] if records else Records(store, summary.row_ids, lines=True)
+                write(rest.documents())
+                write(rest.clusters())
+            summary.records = written[0]
+            tmp.replace(out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return summary
 
 
@@ -264,18 +343,35 @@ def extract_records(paths: Iterable[str | Path], options: Options, *, nlp=None, 
         return list(iter_records(store, summary.row_ids))
 
 
-def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, progress=None) -> RunSummary:
+def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, progress=None, workers=None,
+            after_batch: Callable[[RunSummary, int], None] | None = None) -> RunSummary:
     """ingest -> NLP -> fusion. With worker processes (``fuse_while_analysing``), each batch of documents
     is fused as soon as its NLP results are stored; the batches and their order are those of fusing
-    afterwards, so the clusters are the same either way."""
-    with _workers(options) as workers:        # Dask workers start and load the model while we ingest
+    afterwards, so the clusters are the same either way.
+
+    ``workers``: a ``sitrep.scale.Workers`` the caller opened (closed by the caller; this starts
+    closing it once the NLP stage ends); else, with ``options.uses_dask``, workers are opened here.
+    ``after_batch(summary, row_id)`` after each stored batch (and its fusion): every document up to
+    ``row_id`` has its results in the store.
+    """
+    with nullcontext(workers) if workers is not None else _workers(options) as workers:
+        # Dask workers start and load the model while we ingest
         summary = ingest(paths, options, store, progress=progress)
         fuser = start_fusion(store, options, summary.row_ids)
-        saved = fuser.saved if fuser is not None and fuse_while_analysing(options) else None
+        fuse_now = fuser is not None and fuse_while_analysing(options)
+
+        def saved(up_to: int) -> None:
+            if fuse_now:
+                fuser.saved(up_to)
+            if after_batch:
+                after_batch(summary, up_to)
+
         summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer,
                                                     ids=summary.row_ids, saved=saved, workers=workers)
-    summary.clusters = fuser.finish() if fuser else 0
-    summary.fusion_seconds = fuser.seconds if fuser else 0.0
+        if workers is not None:
+            workers.release()                  # the cluster shuts down while we fuse and write
+        summary.clusters = fuser.finish() if fuser else 0
+        summary.fusion_seconds = fuser.seconds if fuser else 0.0
     return summary
 
 
@@ -326,6 +422,6 @@ class _store_for:
             self.tmp.cleanup()
 
 
-__all__ = ["RunSummary", "ingest", "process", "analyse", "fuse", "start_fusion", "iter_records",
-           "iter_record_lines", "extract_to_file",
+__all__ = ["RunSummary", "ingest", "process", "analyse", "batches", "fuse", "start_fusion", "iter_records",
+           "iter_record_lines", "Records", "extract_to_file",
            "extract_records", "run_all", "SitrepError"]

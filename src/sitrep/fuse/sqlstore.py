@@ -1,8 +1,8 @@
 """The store-backed fusion state (tables ``fuse_*`` of ``sitrep.store.schema``) and ``fuse_store``.
 
-``fuse_store(store, options, document_ids)`` fuses the given (new) documents in batches of
-``BATCH`` documents (``StoreFuser`` does the same while the NLP stage is still writing), one
-transaction per batch: a crash leaves every batch either fused or not,
+``fuse_store(store, options, document_ids)`` fuses the given (new) documents in batches of up to
+``BATCH`` documents (``fusion_parts``; ``StoreFuser`` does the same while the NLP stage is still
+writing), one transaction per batch: a crash leaves every batch either fused or not,
 and a rerun fuses only what is missing (documents absent from ``fuse_documents``, facts absent
 from ``fuse_facts``/``fuse_claims``). Only current document versions take part.
 """
@@ -20,6 +20,7 @@ from sitrep.store import schema
 from sitrep.store.db import _now
 
 BATCH = 500
+TAIL_MIN = 32        # the last BATCH is cut in halves down to this (``fusion_parts``)
 CHUNK = 500          # ids per IN (...) list
 FACT_KINDS = ("claim", "control_change", "event")
 
@@ -30,6 +31,24 @@ FD, FB, FF, FC = schema.fuse_documents, schema.fuse_bands, schema.fuse_facts, sc
 def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
+
+
+def fusion_parts(ids: list[int], size: int | None = None, smallest: int | None = None) -> list[list[int]]:
+    """IDS cut into the batches fusion runs in: ``size`` each, the last ``size`` (or fewer) cut in
+    halves, 500 -> 250, 125, 63, 62. The NLP stage writes in id order, so while worker processes
+    analyse, only the final small part is left to fuse when they finish (``StoreFuser``)."""
+    size, smallest = size or BATCH, smallest or TAIL_MIN
+    parts, start, n = [], 0, len(ids)
+    while n - start > size:
+        parts.append(ids[start:start + size])
+        start += size
+    while n - start > 2 * smallest:
+        half = (n - start + 1) // 2
+        parts.append(ids[start:start + half])
+        start += half
+    if start < n:
+        parts.append(ids[start:])
+    return parts
 
 
 def _canon(payload: dict) -> dict:
@@ -313,7 +332,7 @@ class StoreFuser:
         fuser.saved(max_written_id)                    # after each NLP write: fuse the batches now complete
         n_clusters = fuser.finish()                    # the rest
 
-    The ids are cut into the same ``BATCH``-document batches, fused in the same order, whenever it
+    The ids are cut into the same batches (``fusion_parts``), fused in the same order, whenever it
     happens: fusing during the NLP stage gives exactly the clusters ``fuse_store`` gives after it.
     A batch is fused once every id in it is at most the highest id the NLP stage has written (it
     writes in id order; documents it skips are never pending) -- with worker processes, the parent
@@ -331,7 +350,7 @@ class StoreFuser:
                 ids = sorted(set(document_ids))
             self.run_id = conn.execute(schema.fuse_runs.insert().values(
                 started_at=_now(), n_documents=0, n_clusters=0)).inserted_primary_key[0]
-        self._parts = list(_chunks(ids, BATCH))
+        self._parts = fusion_parts(ids)
         self._next = 0
         self.touched: set = set()
         self.n_docs = 0
@@ -377,4 +396,4 @@ def last_run(store) -> dict | None:
     return dict(row) if row else None
 
 
-__all__ = ["StoreBackend", "StoreFuser", "fuse_store", "last_run"]
+__all__ = ["StoreBackend", "StoreFuser", "fuse_store", "fusion_parts", "last_run"]

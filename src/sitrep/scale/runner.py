@@ -6,8 +6,9 @@
 
 How it works (and why the result is identical to the single-process run):
 
-- the parent streams the store's pending documents in batches of ``options.batch_size`` (the same
-  batches ``sitrep.pipeline.process`` makes) and submits each as one task; a new batch goes out as soon
+- the parent streams the store's pending documents in batches of ``options.batch_size``, the last few
+  smaller (``sitrep.pipeline.batches``: the same batches ``sitrep.pipeline.process`` makes, and the
+  workers finish together) and submits each as one task; a new batch goes out as soon
   as any batch finishes (``6 x worker threads`` computing or queued, at most ``8 x worker threads``
   not yet written), so workers do not wait for a slow batch, nor while the parent is busy fusing the
   batches already written (``sitrep.pipeline.run_all``), and memory stays flat whatever the corpus size;
@@ -16,7 +17,8 @@ How it works (and why the result is identical to the single-process run):
 - the parent writes each batch with ``store.save_results`` in submission order, so documents, facts,
   fact ids and their order are the ones a single process writes;
 - a worker that dies on a batch (crash, out of memory) is replaced by Dask; the batch is then retried
-  document by document, and a document that kills its worker again fails alone (SR302).
+  document by document (once the other batches in flight have ended: Dask fails every batch queued on
+  the dead worker), and a document that kills its worker again fails alone (SR302).
 
 The gazetteer is built by the parent before local workers start, so workers only open it; workers of a
 remote cluster open (or build, under a file lock) the one at ``options.gazetteer_path()`` on their host.
@@ -70,6 +72,7 @@ class Workers:
         with Workers(options) as workers:
             ...                                   # ingest
             process_distributed(store, options, workers=workers)
+            workers.release()                     # optional: shut down in the background from here
 
     ``client()`` waits for the start and raises its error (``ScaleError``) if it failed.
     """
@@ -77,9 +80,13 @@ class Workers:
     def __init__(self, options: Options):
         from concurrent.futures import ThreadPoolExecutor
 
+        if not options.scheduler:
+            import distributed  # noqa: F401 - here, not on the thread: it would wait for the GIL behind
+                                # the caller's ingest and the workers would start seconds later
         self.options = options
         self._context = dask_client(options)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sitrep-workers")
+        self._closing = None
         self._started = self._thread.submit(self._start)
 
     def _start(self):
@@ -90,10 +97,20 @@ class Workers:
     def client(self):
         return self._started.result()
 
+    def release(self) -> None:
+        """Start shutting the workers down in the background (``close`` waits for it): the caller
+        goes on fusing and writing records meanwhile."""
+        if self._closing is None:
+            self._closing = self._thread.submit(self._stop)
+
+    def _stop(self) -> None:
+        if self._started.exception() is None:
+            self._context.__exit__(None, None, None)
+
     def close(self) -> None:
         try:
-            if self._started.exception() is None:
-                self._context.__exit__(None, None, None)
+            self.release()
+            self._closing.result()
         finally:
             self._thread.shutdown()
 
@@ -159,6 +176,7 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     """Stream pending documents through ``client`` (bounded in flight), write results in order."""
     from distributed import wait
 
+    from sitrep.pipeline import batches
     from sitrep.scale.worker import analyse_batch
 
     threads = max(1, sum(client.nthreads().values()))
@@ -170,7 +188,7 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     def write_oldest() -> None:
         nonlocal n_facts, n_failed
         key, rows, future = window.popleft()
-        results = _results(client, options, key, rows, future)
+        results = _results(client, options, key, rows, future, [f for _, _, f in window])
         n_facts += store.save_results(results)
         n_failed += sum(1 for _, _, error in results if error)
         if progress:
@@ -201,29 +219,24 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     return n_facts, n_failed
 
 
-def batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _results(client, options: Options, key: str, rows: list[dict], future, others: list = ()) -> list[tuple]:
+    """A batch's results; when its worker died, retry its documents one by one to find the culprit.
 
-
-def _results(client, options: Options, key: str, rows: list[dict], future) -> list[tuple]:
-    """A batch's results; when its worker died, retry its documents one by one to find the culprit."""
-    from distributed import KilledWorker
+    The death may have come from another batch queued on the same worker (Dask fails them all), so
+    the retries start once ``others`` (the batches still in flight) have ended: then a worker that
+    dies during a one-document retry was killed by that document.
+    """
+    from distributed import KilledWorker, wait
 
     from sitrep.scale.worker import analyse_batch
 
     try:
         return future.result()
     except KilledWorker:
-        if len(rows) == 1:
-            log.warning("%s %s", rows[0]["doc_id"], KILLED_REASON)
-            return [(rows[0]["id"], None, KILLED_REASON)]
+        pass
+    if others:
+        with client.as_current():
+            wait(list(others))
     log.warning("a worker died on batch %s; retrying its %d documents one at a time", key, len(rows))
     out = []
     for j, row in enumerate(rows):   # one at a time: a culprit cannot take innocent documents down with it
