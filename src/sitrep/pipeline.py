@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from contextlib import nullcontext
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -272,11 +272,6 @@ def fact_line_text(kind: str, doc_id_part: str, payload: str) -> str:
     return head + "}" if payload == "{}" else f"{head}, {payload[1:]}"
 
 
-def docs_doc_id(docs: dict, member: dict) -> str | None:
-    d = docs.get(member.get("document_id"))
-    return d["doc_id"] if d else None
-
-
 def document_record(d: dict) -> dict:
     return {
         "type": "document", "doc_id": d["doc_id"], "path": d.get("path"), "url": d.get("url"),
@@ -302,38 +297,60 @@ def extract_to_file(paths: Iterable[str | Path], out: str | Path, options: Optio
     tmp = out.with_name(out.name + ".part")
     with _store_for(options) as store, _workers(options) as workers:
         try:
-            fh = tmp.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise ExportError(f"cannot write {out}: {exc.strerror or exc}", code="SR602") from exc
-        written = [0]
-        records: list[Records] = []
-
-        def write(lines: Iterable[str]) -> None:
-            try:
-                for text in lines:
-                    fh.write(text + "\n")
-                    written[0] += 1
-            except OSError as exc:
-                raise ExportError(f"cannot write {out}: {exc.strerror or exc}", code="SR602") from exc
-
-        def after_batch(summary: RunSummary, up_to: int) -> None:
-            if not records:
-                records.append(Records(store, summary.row_ids, lines=True))
-            write(records[0].documents(up_to))
-
-        try:
-            with fh:
+            with _RecordFile(tmp, out, store) as file:
                 summary = run_all(paths, options, store, nlp=nlp, gazetteer=gazetteer, progress=progress,
-                                  workers=workers, after_batch=after_batch)
-                rest = records[0] if records else Records(store, summary.row_ids, lines=True)
-                write(rest.documents())
-                write(rest.clusters())
-            summary.records = written[0]
+                                  workers=workers, after_batch=file.after_batch)
+                file.finish(summary.row_ids)
+            summary.records = file.lines
             tmp.replace(out)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
     return summary
+
+
+class _RecordFile:
+    """``extract_to_file``'s ``out.part`` being written: each stored batch's document and fact lines
+    (``after_batch``), then the rest and the cluster lines (``finish``). Write errors are SR602."""
+
+    def __init__(self, path: Path, out: Path, store: Store):
+        self.out, self.store = out, store
+        self.records: Records | None = None      # made at the first batch: the row ids come from ingest
+        self.lines = 0
+        try:
+            self.fh = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: OSError) -> ExportError:
+        return ExportError(f"cannot write {self.out}: {exc.strerror or exc}", code="SR602")
+
+    def _records(self, row_ids: list[int]) -> Records:
+        if self.records is None:
+            self.records = Records(self.store, row_ids, lines=True)
+        return self.records
+
+    def _write(self, lines: Iterable[str]) -> None:
+        try:
+            for text in lines:
+                self.fh.write(text + "\n")
+                self.lines += 1
+        except OSError as exc:
+            raise self._error(exc) from exc
+
+    def after_batch(self, summary: RunSummary, up_to: int) -> None:
+        self._write(self._records(summary.row_ids).documents(up_to))
+
+    def finish(self, row_ids: list[int]) -> None:
+        records = self._records(row_ids)
+        self._write(records.documents())
+        self._write(records.clusters())
+
+    def __enter__(self) -> _RecordFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
 
 
 def extract_records(paths: Iterable[str | Path], options: Options, *, nlp=None, gazetteer=None) -> list[dict]:
@@ -354,7 +371,7 @@ def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, 
     ``after_batch(summary, row_id)`` after each stored batch (and its fusion): every document up to
     ``row_id`` has its results in the store.
     """
-    with nullcontext(workers) if workers is not None else _workers(options) as workers:
+    with nullcontext(workers) if workers is not None else _workers(options) as running:
         # Dask workers start and load the model while we ingest
         summary = ingest(paths, options, store, progress=progress)
         fuser = start_fusion(store, options, summary.row_ids)
@@ -367,9 +384,9 @@ def run_all(paths, options: Options, store: Store, *, nlp=None, gazetteer=None, 
                 after_batch(summary, up_to)
 
         summary.facts, summary.nlp_failed = process(store, options, nlp=nlp, gazetteer=gazetteer,
-                                                    ids=summary.row_ids, saved=saved, workers=workers)
-        if workers is not None:
-            workers.release()                  # the cluster shuts down while we fuse and write
+                                                    ids=summary.row_ids, saved=saved, workers=running)
+        if running is not None:
+            running.release()                  # the cluster shuts down while we fuse and write
         summary.clusters = fuser.finish() if fuser else 0
         summary.fusion_seconds = fuser.seconds if fuser else 0.0
     return summary

@@ -188,7 +188,7 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     def write_oldest() -> None:
         nonlocal n_facts, n_failed
         key, rows, future = window.popleft()
-        results = _results(client, options, key, rows, future, [f for _, _, f in window])
+        results = _results(client, options, key, rows, future, window)
         n_facts += store.save_results(results)
         n_failed += sum(1 for _, _, error in results if error)
         if progress:
@@ -219,12 +219,12 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     return n_facts, n_failed
 
 
-def _results(client, options: Options, key: str, rows: list[dict], future, others: list = ()) -> list[tuple]:
+def _results(client, options: Options, key: str, rows: list[dict], future, window: Iterable = ()) -> list[tuple]:
     """A batch's results; when its worker died, retry its documents one by one to find the culprit.
 
     The death may have come from another batch queued on the same worker (Dask fails them all), so
-    the retries start once ``others`` (the batches still in flight) have ended: then a worker that
-    dies during a one-document retry was killed by that document.
+    the retries start once the batches still in flight (``window``: ``(key, rows, future)``) have
+    ended: then a worker that dies during a one-document retry was killed by that document.
     """
     from distributed import KilledWorker, wait
 
@@ -234,9 +234,10 @@ def _results(client, options: Options, key: str, rows: list[dict], future, other
         return future.result()
     except KilledWorker:
         pass
+    others = [f for _, _, f in window]
     if others:
         with client.as_current():
-            wait(list(others))
+            wait(others)
     log.warning("a worker died on batch %s; retrying its %d documents one at a time", key, len(rows))
     out = []
     for j, row in enumerate(rows):   # one at a time: a culprit cannot take innocent documents down with it
