@@ -219,25 +219,34 @@ def test_scheduler_without_workers_is_SR701(options, monkeypatch):
 
 
 def test_local_workers_run_tuned_malloc_and_no_profiler(options, tmp_path):
-    """sitrep's LocalCluster: no stack-sampling profiler; every worker that analysed a batch tuned malloc."""
+    """sitrep's LocalCluster: no stack-sampling profiler, Dask's pollers slowed down (LOCAL_WORKER_CONFIG)
+    in the workers and in the scheduler and nannies here; every worker that analysed a batch tuned malloc."""
     import dask
 
     from sitrep.pipeline import ingest
-    from sitrep.scale.runner import dask_client, run_batches
+    from sitrep.scale.runner import LOCAL_WORKER_CONFIG, dask_client, run_batches
 
-    def worker_settings():
+    def worker_settings(dask_worker):
         import sys
 
         worker = sys.modules.get("sitrep.scale.worker")
-        return getattr(worker, "MALLOC_TUNED", None), dask.config.get("distributed.worker.profile.enabled")
+        return (getattr(worker, "MALLOC_TUNED", None), dask.config.get("distributed.worker.profile.enabled"),
+                dask_worker._tick_interval, dask_worker.memory_manager.memory_monitor_interval,
+                dask_worker.periodic_callbacks["monitor"].callback_time)
 
+    assert LOCAL_WORKER_CONFIG["distributed.admin.tick.interval"] == "500ms"
     with Store(f"sqlite:///{tmp_path / 'w.db'}") as store:
         summary = ingest([DATA / "scale"], options, store)
         with dask_client(options.with_(workers=2)) as client:
             assert run_batches(client, store, options, ids=summary.row_ids)[0] > 0
             settings = list(client.run(worker_settings).values())
-    assert len(settings) == 2 and {profile for _, profile in settings} == {False}
-    assert True in {tuned for tuned, _ in settings} and False not in {tuned for tuned, _ in settings}
+            scheduler = client.cluster.scheduler
+            nannies = list(client.cluster.workers.values())
+            assert scheduler._tick_interval == 0.5 and scheduler.periodic_callbacks["monitor"].callback_time == 2000
+            assert {n.memory_manager.memory_monitor_interval for n in nannies} == {0.5}
+    assert len(settings) == 2 and {s[1:] for s in settings} == {(False, 0.5, 0.5, 2000)}
+    assert True in {s[0] for s in settings} and False not in {s[0] for s in settings}
+    assert dask.config.get("distributed.admin.tick.interval") == "20ms"    # the caller's config untouched
 
 
 TUNE_PROBE = """

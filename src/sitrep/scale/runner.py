@@ -42,10 +42,20 @@ IN_FLIGHT_PER_THREAD = 6    # batches computing or queued per worker thread (2: 
                             # parent fuses; bench/README.md, "Throughput")
 BUFFERED_PER_THREAD = 8     # batches submitted but not yet written (finished ones wait for older ones)
 KILLED_REASON = "SR302 WorkerDied: the worker process died while analysing this document"
-# Local workers run without Dask's 10 ms stack-sampling profiler (it competes with spaCy for the GIL).
+# A local cluster (scheduler and nannies in this process, workers in child processes) runs without
+# Dask's 10 ms stack-sampling profiler (it competes with spaCy for the GIL) and polls less: the event
+# loop health tick (20 ms), the psutil system monitor (500 ms, with disk counters) and the nannies'
+# and workers' memory checks (100 ms) wake every Dask server dozens of times a second, on the same two
+# cores the NLP needs (bench/README.md, "Throughput"). Memory limits still apply, checked every 500 ms.
 # Dask's other costly default, MALLOC_TRIM_THRESHOLD_, is undone in every worker, local or remote, by
 # ``sitrep.scale.worker.tune_malloc``.
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "500ms",
+}
 
 
 def process_distributed(store, options: Options, ids: list[int] | None = None,
