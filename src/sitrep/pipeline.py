@@ -115,13 +115,21 @@ def process(store: Store, options: Options, *, nlp=None, gazetteer=None, ids: li
         nlp = build_pipeline(options, gazetteer=gazetteer)
     n_facts = n_failed = 0
     for batch in batches(store.pending(ids=ids), options.batch_size):
-        results = analyse(nlp, batch, options.batch_size)
-        n_facts += store.save_results(results)
-        n_failed += sum(1 for _, _, err in results if err)
-        if progress:
-            progress(len(batch))
-        if saved:
-            saved(batch[-1]["id"])
+        facts, failed = store_batch(store, batch, analyse(nlp, batch, options.batch_size), progress, saved)
+        n_facts, n_failed = n_facts + facts, n_failed + failed
+    return n_facts, n_failed
+
+
+def store_batch(store: Store, rows: list[dict], results: list[tuple], progress: Callable[[int], None] | None,
+                saved: Callable[[int], None] | None) -> tuple[int, int]:
+    """Write one batch's NLP results, then call ``progress``/``saved`` as ``process`` documents;
+    ``(facts stored, documents failed)``. The Dask runner writes each batch the same way."""
+    n_facts = store.save_results(results)
+    n_failed = sum(1 for _, _, err in results if err)
+    if progress:
+        progress(len(rows))
+    if saved:                        # e.g. fusion of the batches now complete, while workers go on
+        saved(rows[-1]["id"])
     return n_facts, n_failed
 
 

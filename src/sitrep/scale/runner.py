@@ -186,7 +186,7 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     """Stream pending documents through ``client`` (bounded in flight), write results in order."""
     from distributed import wait
 
-    from sitrep.pipeline import batches
+    from sitrep.pipeline import batches, store_batch
     from sitrep.scale.worker import analyse_batch
 
     threads = max(1, sum(client.nthreads().values()))
@@ -198,13 +198,9 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     def write_oldest() -> None:
         nonlocal n_facts, n_failed
         key, rows, future = window.popleft()
-        results = _results(client, options, key, rows, future, window)
-        n_facts += store.save_results(results)
-        n_failed += sum(1 for _, _, error in results if error)
-        if progress:
-            progress(len(rows))
-        if saved:                    # e.g. fusion of the batches now complete, while the workers go on
-            saved(rows[-1]["id"])
+        facts, failed = store_batch(store, rows, _results(client, options, key, rows, future, window),
+                                    progress, saved)
+        n_facts, n_failed = n_facts + facts, n_failed + failed
 
     try:
         for i, rows in enumerate(batches(store.pending(ids=ids), options.batch_size)):
