@@ -62,3 +62,5 @@ def use_numpy_gemm(nlp) -> int:
                 node.ops = ops
                 changed += 1
     return changed
+
+__all__ = ["NumpyGemmOps", "use_numpy_gemm"]
