@@ -73,10 +73,11 @@ def measure_raw(args) -> dict:
     t0 = time.perf_counter()
     nlp = spacy.load(options.model)
     if args.sitrep_settings:
-        from sitrep.nlp.attribute_ruler import use_fast_attribute_ruler
-        from sitrep.nlp.gemm import use_numpy_gemm
+        from sitrep.nlp.pipeline import tune_spacy
 
-        assert use_fast_attribute_ruler(nlp) and use_numpy_gemm(nlp)
+        changed = tune_spacy(nlp, options)
+        if not (changed["attribute_ruler"] and changed["gemm_layers"]):
+            raise SystemExit(f"sitrep's spaCy settings did not apply to {options.model}: {changed}")
     load = time.perf_counter() - t0
     texts = [r["text"] for r in _rows(args.corpus)]
     if args.part:

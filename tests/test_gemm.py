@@ -93,3 +93,12 @@ def test_option_off_keeps_blis(cache_dir):
     assert type(nlp.get_pipe("tok2vec").model.ops) is NumpyOps
     nlp = build_pipeline(Options(cache_dir=cache_dir))
     assert type(nlp.get_pipe("parser").model.ops) is NumpyGemmOps
+
+
+def test_tune_spacy_reports_what_it_changed():
+    from sitrep.nlp.pipeline import tune_spacy
+
+    nlp = spacy.load(Options().model)
+    changed = tune_spacy(nlp, Options(fast_attribute_ruler=False))
+    assert changed["attribute_ruler"] is False and changed["gemm_layers"] > 100
+    assert tune_spacy(nlp, Options()) == {"attribute_ruler": True, "gemm_layers": 0}   # gemm already switched

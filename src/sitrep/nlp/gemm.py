@@ -63,4 +63,5 @@ def use_numpy_gemm(nlp) -> int:
                 changed += 1
     return changed
 
+
 __all__ = ["NumpyGemmOps", "use_numpy_gemm"]
