@@ -10,7 +10,7 @@ carry OpenBLAS (Accelerate on macOS) built for every current CPU.
 ``use_numpy_gemm(nlp)`` gives every thinc layer of the pipeline ``NumpyGemmOps``: thinc's own
 ``NumpyOps(use_blis=False)`` (thinc's documented way to multiply with ``numpy.dot``), limited to one
 BLAS thread during each product -- sitrep runs one pipeline per core (``--workers``), and OpenBLAS
-threads spinning on the other core cost more CPU than they save on these small matrices. Everything
+threads spinning on the other core cost more CPU than they save (bench/README.md). Everything
 else (the parser's own C loops, which call BLIS's ``saxpy``/``sgemm`` directly) is unchanged.
 
 The annotations are the same up to float rounding in the last bits (the two libraries sum in
