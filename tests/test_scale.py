@@ -92,6 +92,15 @@ def test_extract_to_file_with_two_workers_writes_the_records_of_one_process(one_
             yield line
 
     monkeypatch.setattr(Records, "documents", counting)
+    from sitrep.scale.runner import Workers
+
+    release, released_after = Workers.release, []
+
+    def noting(self):                  # how many batches had been written when the workers were let go
+        released_after.append(len({up_to for up_to in streamed if up_to is not None}))
+        release(self)
+
+    monkeypatch.setattr(Workers, "release", noting)
     out = tmp_path / "two.jsonl"
     summary = extract_to_file(CORPUS, out, options.with_(workers=2, db=f"sqlite:///{tmp_path / 'two.db'}"))
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -100,6 +109,8 @@ def test_extract_to_file_with_two_workers_writes_the_records_of_one_process(one_
     assert not (tmp_path / "two.jsonl.part").exists()
     batches_written_after = {up_to for up_to in streamed if up_to is not None}
     assert len(batches_written_after) >= 2     # lines went out after several batches: during the NLP stage
+    # the workers were let go once every result was in, before the last batch was written (and fused)
+    assert released_after and released_after[0] < len(batches_written_after)
 
 
 def test_batches_cut_the_last_documents_small_and_stream():

@@ -15,7 +15,8 @@ How it works (and why the result is identical to the single-process run):
 - every worker process builds the pipeline once (``sitrep.scale.worker``) and only computes:
   workers never open the store, so any store works, and a remote cluster needs no database access;
 - the parent writes each batch with ``store.save_results`` in submission order, so documents, facts,
-  fact ids and their order are the ones a single process writes;
+  fact ids and their order are the ones a single process writes; once every result is in, it fetches
+  the ones not yet written and lets the workers shut down while it writes and fuses them;
 - a worker that dies on a batch (crash, out of memory) is replaced by Dask; the batch is then retried
   document by document (once the other batches in flight have ended: Dask fails every batch queued on
   the dead worker), and a document that kills its worker again fails alone (SR302).
@@ -68,8 +69,9 @@ def process_distributed(store, options: Options, ids: list[int] | None = None,
     earlier (else a client is opened and closed here).
     Raises ``ScaleError`` (SR701) when ``options.scheduler`` cannot be reached.
     """
-    if workers is not None:
-        return run_batches(workers.client(), store, options, ids=ids, progress=progress, saved=saved)
+    if workers is not None:         # shut down as soon as the last result is in (while the parent writes it)
+        return run_batches(workers.client(), store, options, ids=ids, progress=progress, saved=saved,
+                           drained=workers.release)
     with dask_client(options) as client:
         return run_batches(client, store, options, ids=ids, progress=progress, saved=saved)
 
@@ -182,8 +184,14 @@ def quiet_dask() -> Iterator[None]:
 
 def run_batches(client, store, options: Options, *, ids: list[int] | None = None,
                 progress: Callable[[int], None] | None = None,
-                saved: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Stream pending documents through ``client`` (bounded in flight), write results in order."""
+                saved: Callable[[int], None] | None = None,
+                drained: Callable[[], None] | None = None) -> tuple[int, int]:
+    """Stream pending documents through ``client`` (bounded in flight), write results in order.
+
+    ``drained()`` is called once every batch has been computed successfully and the results not yet
+    written have been fetched (``Workers.release``: the cluster shuts down while the parent stores and
+    fuses them).
+    """
     from distributed import wait
 
     from sitrep.pipeline import batches, store_batch
@@ -218,7 +226,20 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
                     with client.as_current():     # wait() looks up "the current client"
                         wait(running, return_when="FIRST_COMPLETED")
         while window:
+            if drained is not None:
+                with client.as_current():
+                    wait([window[0][2]])
+                if all(future.status == "finished" for _, _, future in window):
+                    break
             write_oldest()
+        if window:                   # every batch computed: fetch the results, then let the workers go
+            rest = [(rows, result) for (_, rows, _), result in
+                    zip(window, client.gather([future for _, _, future in window]))]
+            window.clear()
+            drained()
+            for rows, result in rest:
+                facts, failed = store_batch(store, rows, result, progress, saved)
+                n_facts, n_failed = n_facts + facts, n_failed + failed
     finally:
         if window:                   # an error: do not leave work running on a shared cluster
             client.cancel([future for _, _, future in window])
