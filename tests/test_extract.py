@@ -87,6 +87,26 @@ def test_a_run_that_fails_leaves_no_output_file(tmp_path, nlp, base_options, mon
     assert not (tmp_path / "out.jsonl.part").exists()
 
 
+def test_output_written_into_the_input_folder_is_not_read_back(tmp_path, nlp, base_options):
+    """OUT inside the folder being read: the next run reads the same documents (not OUT's records,
+    nor OUT.part while it is written); OUT named as an input is SR603 before anything runs."""
+    from sitrep.errors import ExportError
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Rebels seized the town of Kiwanja on Thursday, the army said.", encoding="utf-8")
+    (folder / "b.txt").write_text("The army retook the town of Bentiu on Friday, officials said.", encoding="utf-8")
+    out = folder / "out.jsonl"
+    first = extract_to_file([folder], out, base_options, nlp=nlp)
+    lines = out.read_text(encoding="utf-8")
+    second = extract_to_file([folder], out, base_options, nlp=nlp)
+    assert len(first.row_ids) == len(second.row_ids) == 2 and not second.problems
+    assert out.read_text(encoding="utf-8") == lines
+    with pytest.raises(ExportError, match="SR603"):
+        extract_to_file([folder / "a.txt", out], out, base_options, nlp=nlp)
+    assert out.read_text(encoding="utf-8") == lines
+
+
 def test_rerun_on_a_kept_database_does_not_duplicate_facts(tmp_path, nlp, base_options):
     opts = base_options.with_(db=f"sqlite:///{tmp_path / 'keep.db'}")
     first = extract_records(demo_inputs(), opts, nlp=nlp)

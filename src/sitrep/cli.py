@@ -91,7 +91,8 @@ def ingest(
 @app.command()
 def extract(
     paths: List[Path] = typer.Argument(..., help="Files or folders: .txt .html .jsonl .json .csv RSS/Atom .xml"),
-    out: Path = typer.Option(..., "-o", "--out", help="Output JSONL (records per shared CONTRACT.md)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output JSONL (records per shared CONTRACT.md); "
+                                                      "not read as input when it lies in an input folder."),
     db: Optional[str] = typer.Option(None, help="Keep results in this database (default: a temporary one)."),
     published: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD for documents without one."),
     outlet: Optional[str] = typer.Option(None, help="Outlet name for documents without one."),

@@ -97,6 +97,7 @@ CODES = {
     "SR501": "fusion data file missing or unreadable",
     "SR601": "unknown export format",
     "SR602": "cannot write output",
+    "SR603": "the output is also an input",
     "SR701": "cannot reach Dask scheduler",
     "SR702": "cannot start local Dask workers",
     "SR901": "bad option value",

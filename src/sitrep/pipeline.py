@@ -303,6 +303,7 @@ def extract_to_file(paths: Iterable[str | Path], out: str | Path, options: Optio
     if not out.parent.exists():
         raise ExportError(f"cannot write {out}: folder {out.parent} does not exist", code="SR602")
     tmp = out.with_name(out.name + ".part")
+    paths = inputs_except(paths, (out, tmp))
     with _store_for(options) as store, _workers(options) as workers:
         try:
             with _RecordFile(tmp, out, store) as file:
@@ -315,6 +316,29 @@ def extract_to_file(paths: Iterable[str | Path], out: str | Path, options: Optio
             tmp.unlink(missing_ok=True)
             raise
     return summary
+
+
+def inputs_except(paths: Iterable[str | Path], outputs: Iterable[str | Path]) -> Iterator[Path]:
+    """The input files of PATHS (``sitrep.ingest.iter_files``) without the run's own output files: an
+    output written into an input folder is not read back as input by the next run. Naming an output
+    as an input raises ``ExportError`` SR603 at once (it would be read, then overwritten)."""
+    import os
+
+    from sitrep.ingest import iter_files
+
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    own = {os.path.realpath(o) for o in outputs}
+    for path in paths:
+        if os.path.realpath(path) in own and not Path(path).is_dir():
+            raise ExportError(f"{path} is both an input and the output: choose another -o", code="SR603")
+
+    def files() -> Iterator[Path]:
+        for path in iter_files(paths):
+            if os.path.realpath(path) in own:
+                log.info("not reading %s: it is this run's output", path)
+                continue
+            yield path
+    return files()
 
 
 class _RecordFile:
@@ -450,5 +474,5 @@ class _store_for:
 
 
 __all__ = ["RunSummary", "ingest", "process", "analyse", "batches", "fuse", "start_fusion", "iter_records",
-           "iter_record_lines", "Records", "extract_to_file",
+           "iter_record_lines", "Records", "extract_to_file", "inputs_except",
            "extract_records", "run_all", "SitrepError"]
