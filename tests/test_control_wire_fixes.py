@@ -141,3 +141,18 @@ def test_now_controls_is_a_change_but_still_controls_is_a_denial(changes):
         == [("El Geneina", "RSF", "asserted")]
     assert [(p, st) for p, _s, _n, _b, _d, st in changes("Ukrainian troops still control Bakhmut, Zelensky said.")] \
         == [("Bakhmut", "denied")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Lashio is now under the control of the MNDAA, the group said.", [("Lashio", "MNDAA")]),
+    ("Residents said Wad Madani was now under the control of the Rapid Support Forces.", [("Wad Madani", "RSF")]),
+    ("Goma is now in the hands of M23 rebels, according to local officials.", [("Goma", "M23")]),
+    ("Kherson is now in the hands of Ukrainian forces, officials said.", [("Kherson", "UKR")]),
+    # a state without "now" is not a change; nor is "under control" without a holder, nor a non-place
+    ("Lashio is under the control of the MNDAA, residents said.", []),
+    ("Goma is now under control, the governor said on Tuesday.", []),
+    ("The fate of Bakhmut is now in the hands of the commanders, the analyst said.", []),
+    ("The decision is now in the hands of the president.", []),
+])
+def test_now_under_the_control_of_is_a_change_to_the_holder(changes, text, expected):
+    assert [(p, s) for p, s, *_ in changes(text)] == expected

@@ -73,6 +73,8 @@ def trigger_entry(ctx: Context, tok) -> dict | None:
         return None
     for sense in [entry, *(dict(entry, **{"also": ()}, **alt) for alt in entry.get("also") or ())]:
         needs = sense.get("needs")           # "pushed the RSF out of X" (expel) / "pushed into X" (gain)
+        if sense.get("needs_too") and not _has_needed(tok, sense["needs_too"]):
+            continue                         # "X is now under the control of Y": "now" and "control"
         if needs and not _has_needed(tok, needs) and not (
                 sense.get("or_place_object") and any(places_for(ctx, c) for c in tok.children if c.dep_ == "dobj")):
             continue
