@@ -156,3 +156,13 @@ def test_now_controls_is_a_change_but_still_controls_is_a_denial(changes):
 ])
 def test_now_under_the_control_of_is_a_change_to_the_holder(changes, text, expected):
     assert [(p, s) for p, s, *_ in changes(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Government troops were driven out of Lashio by the MNDAA.", [("Lashio", "MNDAA")]),
+    ("Government troops were driven out of Wad Madani by the RSF.", [("Wad Madani", "RSF")]),
+    ("Russian troops were pushed out of Kherson by Ukrainian forces.", [("Kherson", "UKR")]),
+])
+def test_passive_expulsion_by_a_named_group_goes_to_that_group(changes, text, expected):
+    """The by-agent, not the place of "out of X" (which used to be taken for the agent and then dropped)."""
+    assert [(p, s) for p, s, *_ in changes(text)] == expected

@@ -117,7 +117,7 @@ def prep_objects(tok, *preps):
         word, after_out = c.lower_, c.i > 0 and tok.doc[c.i - 1].lower_ == "out"
         if word in ("out", "away"):           # "pulled out of X": "of" hangs under "out"
             for g in c.children:
-                if g.lower_ in ("of", "from"):
+                if g.lower_ in ("of", "from") and f"out {g.lower_}" in preps:
                     out.extend((f"out {g.lower_}", o) for o in g.children if o.dep_ == "pobj")
         elif word in preps or (word == "of" and after_out and "out of" in preps):
             key = "out of" if word == "of" and after_out else word
