@@ -166,3 +166,16 @@ def test_now_under_the_control_of_is_a_change_to_the_holder(changes, text, expec
 def test_passive_expulsion_by_a_named_group_goes_to_that_group(changes, text, expected):
     """The by-agent, not the place of "out of X" (which used to be taken for the agent and then dropped)."""
     assert [(p, s) for p, s, *_ in changes(text)] == expected
+
+
+def test_a_side_with_several_listed_opponents_gets_no_invented_loser_or_winner(nlp, changes):
+    """Myanmar's army fights several groups (triggers.yaml dyads): an unnamed opponent stays unknown,
+    while one the document names is used."""
+    from sitrep.nlp.pipeline import run
+
+    ((doc, _ctx),) = list(run(nlp, [("Myanmar's military said it had recaptured the town of Lashio from "
+                                     "resistance forces.", {"doc_id": "t", "published": "2024-12-09"})]))
+    assert [(c["place"]["name"], c["to"]["side"], c["from"]) for c in doc._.control_changes] == [("Lashio", "MMR", None)]
+    assert changes("The junta's troops withdrew from Lashio on Sunday.") == []
+    got = changes("The Arakan Army said the junta's troops had withdrawn from Maungdaw.")
+    assert [(p, s) for p, s, *_ in got] == [("Maungdaw", "Arakan Army")]
