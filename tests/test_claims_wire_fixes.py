@@ -165,3 +165,28 @@ def test_the_group_is_the_last_named_group_even_without_an_org_noun(claims):
                  "The group, which is allied to al-Qaeda, said in a statement that its fighters had also "
                  "overrun two nearby military bases.")
     assert any(n == "al-Shabaab" and s == "al-Shabaab" and "overrun two" in t for n, s, t in got)
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("M23 spokesman Lawrence Kanyuka wrote on X that the group had taken control of the airport.", "Lawrence Kanyuka"),
+    ("The spokesman posted on Telegram that the group had captured the airport.", "spokesman"),
+])
+def test_written_or_posted_that_is_a_report(claims, text, speaker):
+    got = claims(text)
+    assert [(name, content) for name, _side, content in got] == \
+        [(speaker, text[text.index("that ") + 5:].rstrip("."))]
+
+
+@pytest.mark.parametrize("text", ["Analysts think that the offensive will stall.", "He wrote a letter to the president.",
+                                  "The general wrote that report in 2019."])
+def test_weak_verbs_without_a_that_clause_or_epistemic_are_no_report(claims, text):
+    assert claims(text) == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Syria's state news agency SANA reported that government forces had repelled the attack.", "SANA"),
+    ("Russia's state news agency TASS reported that Russian troops had captured the village.", "TASS"),
+    ("The state news agency reported that the army had repelled the attack.", "state news agency"),
+])
+def test_agency_named_after_its_description_is_the_speaker(claims, text, speaker):
+    assert [name for name, *_ in claims(text)] == [speaker]

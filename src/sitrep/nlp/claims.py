@@ -108,7 +108,9 @@ class _Finder:
         if tok.pos_ not in ("VERB", "AUX") and not (tok.tag_.startswith("VB")):
             return False
         if lemma in self.cues["weak_verbs"] and not weak_ok:
-            return False
+            if not (lemma in self.cues["that_verbs"] and _that_clause(tok)):
+                return False
+            weak_ok = True              # "wrote on X that ...": a report, like "said that"
         ok = (lemma in self.cues["speech_verbs"] or lemma in self.cues["characterise_verbs"]
               or lemma in self.cues["naming_verbs"] or weak_ok and lemma in self.cues["weak_verbs"])
         return ok and self.tok_quote[tok.i] is None and not self.blocked(tok)
@@ -148,6 +150,10 @@ class _Finder:
                         continue          # "CAIRO (AP) — Sudan's army chief said": a second subject
                     if c.tag_ in ("WP", "WDT") or c.lower_ == "that":
                         return v.head if v.dep_ == "relcl" else None
+                    nxt = c.doc[c.i + 1] if c.i + 1 < len(c.doc) else None
+                    if c.pos_ == "NOUN" and nxt is not None and nxt.pos_ == "PROPN" and nxt.head.i == v.i \
+                            and nxt.dep_ in ("nsubj", "nsubjpass"):
+                        return nxt        # misparsed apposition: "the state news agency SANA reported"
                     return c
                 if c.dep_ == "agent":
                     pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
@@ -568,3 +574,9 @@ def _end(tok) -> int:
         prev = tok.doc[tok.i - 1]
         return prev.idx + len(prev.text)
     return tok.idx + len(tok.text)
+
+
+def _that_clause(tok) -> bool:
+    """``tok`` governs a clause opened by "that" ("wrote that the group had ...")."""
+    return any(c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+               for c in tok.children)

@@ -499,7 +499,7 @@ def _load_cues(paths: tuple[str, ...]) -> dict:
             merged.setdefault(key, [])
             merged[key] = list(merged[key]) + [str(v) for v in (val or [])]
     out = {k: (v if k == "skip_paragraph_prefixes" else {x.lower() for x in v}) for k, v in merged.items()}
-    for key in ("gerund_verbs", "contrast_connectives", "narration_participles", "speech_verbs", "infinitive_verbs", "characterise_verbs", "naming_verbs", "weak_verbs",
+    for key in ("gerund_verbs", "contrast_connectives", "narration_participles", "speech_verbs", "infinitive_verbs", "characterise_verbs", "naming_verbs", "weak_verbs", "that_verbs",
                 "blocking_heads", "group_nouns", "narration_connectives",
                 "document_nouns", "role_nouns", "org_nouns", "honorifics", "pronouns"):
         out.setdefault(key, set())
