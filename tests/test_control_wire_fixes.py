@@ -179,3 +179,16 @@ def test_a_side_with_several_listed_opponents_gets_no_invented_loser_or_winner(n
     assert changes("The junta's troops withdrew from Lashio on Sunday.") == []
     got = changes("The Arakan Army said the junta's troops had withdrawn from Maungdaw.")
     assert [(p, s) for p, s, *_ in got] == [("Maungdaw", "Arakan Army")]
+
+
+def test_allies_in_one_agent_are_not_each_others_loser(nlp):
+    """'X and Y entered Z': Y fights with X, so it is never the side Z was taken from."""
+    from sitrep.nlp.pipeline import run
+
+    def froms(text):
+        ((doc, _ctx),) = list(run(nlp, [(text, {"doc_id": "t", "published": "2024-12-09"})]))
+        return [(c["place"]["name"], c["to"]["side"], (c["from"] or {}).get("side")) for c in doc._.control_changes]
+
+    assert froms("M23 rebels and Rwandan troops entered Bukavu on Sunday, residents said.") == [("Bukavu", "M23", "COD")]
+    assert froms("The town of Kidal was retaken by Malian troops and Wagner fighters in November 2023.") \
+        == [("Kidal", "MLI", None)]

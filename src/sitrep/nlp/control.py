@@ -428,9 +428,17 @@ def _infer_sides(ctx: Context, cands: list[dict]) -> None:
                 c["to"] = {"name": side, "side": side}
                 c["_inferred"] = True
         if c.get("to") and c["to"].get("side") and not (c.get("from") or {}).get("side"):
-            other = ctx.other_side(c["to"]["side"], strict=True)
+            other = ctx.other_side(c["to"]["side"], strict=True, allies=_allies(ctx, c.get("_agent")))
             if other:
                 c["from"] = {"name": other, "side": other}
+
+
+def _allies(ctx: Context, agent) -> set:
+    """Sides fighting together in one agent: "Malian troops and Wagner fighters", "M23 rebels and
+    Rwandan troops" -- never each other's "other side"."""
+    if agent is None or not agent.conjuncts:
+        return set()
+    return {side for t in (agent, *agent.conjuncts) if (side := (ctx.actor(t) or {}).get("side"))}
 
 
 def occupier_side(ctx: Context, tok) -> str | None:

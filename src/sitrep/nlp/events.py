@@ -307,12 +307,12 @@ class Context:
                 groups[s] += n
         return groups.most_common(1)[0][0] if groups else None
 
-    def other_side(self, side: str | None, strict: bool = False) -> str | None:
-        """The most mentioned armed side in the document other than ``side`` (``strict``: the
-        only one), else ``side``'s single listed opponent (``dyads``)."""
+    def other_side(self, side: str | None, strict: bool = False, allies: frozenset | set = frozenset()) -> str | None:
+        """The most mentioned armed side in the document other than ``side`` and its ``allies``
+        (``strict``: the only one), else ``side``'s single listed opponent (``dyads``)."""
         if not side:
             return None
-        others = [s for s, _n in self.side_counts().most_common() if s != side]
+        others = [s for s, _n in self.side_counts().most_common() if s != side and s not in allies]
         if others and (len(others) == 1 or not strict):
             return others[0]
         if others:
