@@ -190,3 +190,13 @@ def test_weak_verbs_without_a_that_clause_or_epistemic_are_no_report(claims, tex
 ])
 def test_agency_named_after_its_description_is_the_speaker(claims, text, speaker):
     assert [name for name, *_ in claims(text)] == [speaker]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Sudan's army said on Friday it had retaken the palace.", "it had retaken the palace"),
+    ("The army said Friday it had retaken the palace.", "it had retaken the palace"),
+    ("Officials said on Tuesday the town had fallen to the rebels.", "the town had fallen to the rebels"),
+    ("The army said on Friday that it had retaken the palace.", "it had retaken the palace"),
+])
+def test_the_date_of_the_saying_is_not_part_of_what_was_said(claims, text, content):
+    assert [c for _n, _s, c in claims(text)] == [content]

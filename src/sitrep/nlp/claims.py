@@ -401,6 +401,8 @@ class _Finder:
                 return None              # no subject: not a reported clause ("said to be ..., was dismissed")
             if any(self.doc[i].lower_ in ("whether",) for i in range(lo, min(lo + 1, hi + 1))):
                 return None
+            if c is not None and lo < c.i:   # "said on Friday it had ...": the date is the saying's
+                lo = self._past_leading_date(c, near, lo)
             if self.doc[lo].lower_ == "that" and self.doc[lo].dep_ in ("mark", "det") and lo < hi:
                 lo += 1
             for k in range(lo + 1, hi):      # "..., while the MNDAA took Lashio in August": narration
@@ -419,6 +421,21 @@ class _Finder:
         if cue.dep_ == "ROOT":
             return self._postposed_root(cue)
         return None
+
+    def _past_leading_date(self, clause, near, lo: int) -> int:
+        """``lo`` moved past date modifiers that open ``clause`` before its subject ("on Friday",
+        "Monday"): the parser hangs them on the reported verb, but they date the saying."""
+        subj = next((m for m in near if m.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+        if subj is None:
+            return lo
+        for m in sorted(clause.children, key=lambda t: t.i):
+            if m.left_edge.i != lo or m.i >= subj.i or m.dep_ not in ("prep", "npadvmod") \
+                    or not any(t.ent_type_ in ("DATE", "TIME") for t in m.subtree):
+                break
+            lo = m.right_edge.i + 1
+            while lo < subj.left_edge.i and self.doc[lo].text == ",":
+                lo += 1
+        return lo
 
     def _postposed_root(self, cue):
         """``<statement>, residents told Reuters on Friday.`` parsed as a sentence of its own:
