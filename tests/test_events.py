@@ -111,3 +111,12 @@ def test_quantities(parser, text, expected):
     assert [(q["value"], q["unit"], q["approximate"]) for q in got] == expected
     for q in got:
         assert doc.text[q["start"]:q["end"]] == q["text"]
+
+
+@pytest.mark.parametrize("text, not_type", [
+    ("The fire burned for hours before it was put out.", "ASSAULT"),
+    ("The protesters burned tyres.", "ASSAULT"),
+    ("Russian troops marched into the town of Kherson.", "PROTEST"),
+])
+def test_burn_and_march_need_their_objects_or_marchers(process, text, not_type):
+    assert not [e for e in process(text)._.events if e["event_type"] == not_type]

@@ -91,10 +91,15 @@ def _needs(ctx, tok, words, where=None) -> bool:
 
 def _nested(found) -> set[int]:
     """Triggers inside another trigger's arguments ("threatened strikes", "rejected talks",
-    "launched strikes") are part of that event, not events of their own."""
-    idx = {tok.i for tok, _e in found}
+    "launched strikes") are part of that event, not events of their own -- except a verb
+    conjoined to a verb of another type ("looted the market and burned homes": two events)."""
+    types = {tok.i: entry["type"] for tok, entry in found}
+    idx = set(types)
     nested = set()
-    for tok, _entry in found:
+    for tok, entry in found:
+        if tok.dep_ == "conj" and tok.pos_ == "VERB" and tok.head.pos_ == "VERB" \
+                and types.get(tok.head.i, entry["type"]) != entry["type"]:
+            continue
         node, steps = tok, 0
         while node.head is not node and steps < 4 and node.dep_ in NESTING:
             node, steps = node.head, steps + 1
