@@ -189,9 +189,9 @@ def _place_here(ctx: Context, t, anchor: int):
         return None
     if p is not None:
         return _strip(p)
-    for _k, o in prep_objects(t, "of"):
+    for _k, o in prep_objects(t, "of", "in", "near", "outside"):   # "a checkpoint in Mogadishu"
         p = ctx.place_at(o)
-        if p is not None:
+        if p is not None and ctx.same_line(anchor, (p.get("evidence") or {}).get("start", anchor)):
             return _strip(p)
     return None
 
