@@ -102,6 +102,10 @@ def parser(base_options):
     ("close to 18 per cent of Ukrainian territory", [(18, "percent", True)]),
     ("after more than four months of occupation", []),
     ("2.5 million people", [(2500000, "people", False)]),
+    ("the two sides agreed to a 72-hour ceasefire", [(2, "side", False)]),
+    ("a 20-km stretch of the front", [(20, "km", False)]),
+    ("more than 300 civilians were killed on March 3", [(300, "civilian", True)]),
+    ("the rebels captured the city in 2014, killing 20 soldiers", [(20, "soldier", False)]),
 ])
 def test_quantities(parser, text, expected):
     from sitrep.nlp.quantities import find_quantities
@@ -120,3 +124,8 @@ def test_quantities(parser, text, expected):
 ])
 def test_burn_and_march_need_their_objects_or_marchers(process, text, not_type):
     assert not [e for e in process(text)._.events if e["event_type"] == not_type]
+
+
+def test_a_month_in_a_date_is_never_a_place(process):
+    doc = process("More than 300 civilians were killed in the attack on the camp on March 3.", "2024-03-05")
+    assert [((e.get("place") or {}).get("name"), e["date"]) for e in doc._.events] == [(None, "2024-03-03")]

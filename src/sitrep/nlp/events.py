@@ -30,6 +30,7 @@ from sitrep.nlp.syntax import (  # noqa: F401  (re-exported: control.py, plover.
 )
 from sitrep.options import Options, load_yaml
 
+NOT_PLACE_ENTS = ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY")
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom", "whose"}
 PRONOUNS = {"it", "they", "we", "he", "she", "its", "their", "our", "us", "them", "his", "her"}
 LEADING_VERBS = {"lead", "spearhead", "command", "head"}
@@ -153,6 +154,8 @@ class Context:
                     "precision": p.get("precision"), "evidence": p.get("evidence")}
         if not tok.text[:1].isupper() or not (tok.pos_ == "PROPN" or tok.pos_ in ("ADV", "NOUN") and   # "Bakhmut"/ADV
                                                  tok.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON")):
+            return None
+        if tok.ent_type_ in NOT_PLACE_ENTS:     # "on March 3": a date, not March in Cambridgeshire
             return None
         span = proper_span(tok)
         if self.actors is not None and (self.actors.side(span.text) or self.actors.person(span.text)):

@@ -49,8 +49,8 @@ def find_quantities(tokens) -> list[dict]:
         if i in used:
             i += 1
             continue
-        got = _amount(doc, i, hi)
-        if got is None:
+        got = None if tok.ent_type_ in ("DATE", "TIME") and tok.lower_ not in VAGUE else _amount(doc, i, hi)
+        if got is None:             # "on March 3", "in 2014": a date, not a count
             i += 1
             continue
         value, approx, end = got  # end: index after the amount tokens
@@ -122,6 +122,8 @@ def _unit_token(doc, i: int, end: int, hi: int):
     m = re.fullmatch(r"\d+(?:\.\d+)?(km|mi)", tok.text.lower())
     if m:
         return tok
+    if end + 1 < hi and doc[end].text in ("-", "‑") and doc[end + 1].pos_ in ("NOUN", "PROPN"):
+        return doc[end + 1]             # "a 72-hour ceasefire": the hyphenated unit, not the noun after it
     head = doc[end - 1].head
     if doc[end - 1].dep_ in ("nummod", "quantmod", "compound") and head.pos_ in ("NOUN", "PROPN") \
             and head.i >= end and head.i - end <= 4:
