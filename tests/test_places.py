@@ -108,6 +108,16 @@ def test_names_the_model_mislabels_are_not_places(places_nlp, text):
     assert [p["name"] for p in ps] in ([], ["Israel"])
 
 
+@pytest.mark.parametrize("text, name, country", [
+    ("Fighting was reported in Avdiivka.", "Avdiivka", "UA"),       # the model says PERSON
+    ("Fighting was reported in Khan Younis.", "Khan Younis", "PS"),  # a two-word PERSON
+    ("Israeli troops withdrew from Khan Younis on Sunday.", "Khan Younis", "PS"),
+])
+def test_a_town_the_model_calls_a_person_is_a_place_after_in_or_from(places_nlp, text, name, country):
+    _, ps = places(places_nlp, text)
+    assert [(p["name"], (p["resolved"] or {}).get("country")) for p in ps] == [(name, country)]
+
+
 def test_a_mislabelled_list_of_towns_is_still_places(places_nlp):
     _, ps = places(places_nlp, "Russian troops attacked near Avdiivka, Marinka and Vuhledar in the Donetsk region.")
     got = {p["name"]: (p["resolved"] or {}).get("admin1") for p in ps}

@@ -150,7 +150,8 @@ class PlacesComponent:
         self._sentence_bounds(doc)
         persons, surnames = set(), set()
         for ent in self._ents:
-            if ent.label_ == "PERSON" and len([t for t in ent if t.pos_ == "PROPN"]) >= 2 and not self._is_place_name(ent):
+            if ent.label_ == "PERSON" and len([t for t in ent if t.pos_ == "PROPN"]) >= 2 and not self._is_place_name(ent) \
+                    and not (self._located(doc, ent.start) and self._good_alt(self.resolver.candidates(ent.text), ent.text)):
                 persons.update(range(ent.start, ent.end))
                 surnames.add(ent[-1].text)
         taken: set[int] = set()
@@ -247,6 +248,17 @@ class PlacesComponent:
             text = span[:-1].text
         return any(self._primary(c, text) for c in self.resolver.candidates(span.text) + self.resolver.candidates(text))
 
+    def _located(self, doc, i: int) -> bool:
+        """The name at ``i`` follows a locative preposition or "the town of"."""
+        prev = doc[i - 1].lower_ if i > 0 else ""
+        return prev in _PLACE_PREPS or prev == "of" and i > 1 and doc[i - 2].lower_ in self.settlement_words
+
+    @staticmethod
+    def _good_alt(cands: list[dict], name: str) -> bool:
+        """A well-attested alternate spelling of a sizeable town or an admin unit."""
+        return len(name) >= 5 and any(c["match_kind"] == "alt" and c["exact"] and (
+            (c["population"] or 0) >= 5000 or c["feature_class"] == "A") for c in cands)
+
     @staticmethod
     def _primary(c: dict, name: str) -> bool:
         """Matched through a place's own name or a curated alias (a transliteration variant of
@@ -317,8 +329,9 @@ class PlacesComponent:
         span_ents = {t.ent_type_ for t in doc[i:j]}
         ent = self._ent_at.get(i)
         in_big_org = ent is not None and ent.label_ == "ORG" and self._org_words(ent, i, j)
-        if "PERSON" in span_ents and not primary:
+        if "PERSON" in span_ents and not primary and not (self._located(doc, i) and self._good_alt(cands, name)):
             return None                   # "Stalin" is an alternate name of Donetsk, not a place
+                                          # (but "in Avdiivka", "in Khan Younis": a town's spelling)
         if ent is not None and ent.label_ == "ORG" and (ent.start, ent.end) == (i, j) and not primary:
             return None                   # "Hamas" is an alternate name of Hamm, but an organisation here
         if j < len(doc) and doc[j].ent_type_ == "PERSON" and doc[j].ent_iob_ == "B" and not doc[j - 1].is_punct:
