@@ -352,3 +352,13 @@ def test_nearest_place_shortcut_scores_like_the_full_minimum():
         cid = rng.randint(0, 4)
         full = min((km((lat0, lon0), (la, lo)) for la, lo, pid in points if pid != cid), default=None)
         assert bonus(_nearest_within(lat0, lon0, cid, points, NEAR_KM[-1])) == bonus(full)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("An airstrike on a school in Gaza City killed 17 people.", [("Gaza City", "PS")]),
+    ("Protests spread to Kuwait City.", [("Kuwait City", "KW")]),
+    ("Fighting in Kherson City continued.", [("Kherson", "UA")]),   # not a name with "City": the type word
+])
+def test_city_is_part_of_the_name_when_the_name_has_it(places_nlp, text, expected):
+    _, ps = places(places_nlp, text)
+    assert [(p["name"], (p["resolved"] or {}).get("country")) for p in ps] == expected

@@ -231,6 +231,8 @@ class PlacesComponent:
         last = doc[end - 1]
         if end - start < 2 or last.lower_ not in self.admin_words | self.water_words | self.settlement_words:
             return end, None, cands
+        if last.text == "City" and any(c["exact"] for c in cands):
+            return end, None, cands     # "Gaza City", "Kuwait City": the capitalised word is the name's
         bare = self.resolver.candidates(doc[start:end - 1].text)
         same = {c["id"] for c in cands} & {c["id"] for c in bare}
         if bare and (same or not cands):
