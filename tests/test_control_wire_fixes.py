@@ -192,3 +192,17 @@ def test_allies_in_one_agent_are_not_each_others_loser(nlp):
     assert froms("M23 rebels and Rwandan troops entered Bukavu on Sunday, residents said.") == [("Bukavu", "M23", "COD")]
     assert froms("The town of Kidal was retaken by Malian troops and Wagner fighters in November 2023.") \
         == [("Kidal", "MLI", None)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a site in a town: the headquarters of a unit in X, a regional command in X
+    ("The RSF claimed on Sunday to have seized the headquarters of the army's 16th infantry division in Nyala.",
+     [("Nyala", "RSF")]),
+    ("The MNDAA captured the army's regional command in Lashio.", [("Lashio", "MNDAA")]),
+    # "fighters from X": X's side
+    ("Fighters from the MNDAA hoisted their flag over the Northeastern Regional Command in Lashio.",
+     [("Lashio", "MNDAA")]),
+    ("Troops from Rwanda entered Goma.", [("Goma", "RWA")]),
+])
+def test_sites_in_towns_and_fighters_from_a_group(changes, text, expected):
+    assert [(p, s) for p, s, *_ in changes(text)] == expected

@@ -198,8 +198,8 @@ def _verb_roles(ctx: Context, tok, entry):
         if frame == "gain":
             from_tok = next((o for _k, o in prep_objects(tok, "from") if ctx.side_of(o.text)), None)
     themes = [o for t in themes for o in (       # "took control of X" ("of" on the noun or the verb)
-        [x for h in (t, tok) for _k, x in prep_objects(h, "of", "over")][:1] if t.lemma_.lower() in ctx.sets["control_nouns"]
-        else [t])]
+        ([x for h in (t, tok) for _k, x in prep_objects(h, "of", "over")][:1] or [t])   # "the command in X": a site
+        if t.lemma_.lower() in ctx.sets["control_nouns"] else [t])]
     # "the town that Russian forces captured": the relative clause's head noun
     themes = [tok.head if t.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl" else t for t in themes]
     if themes:           # "recaptured X, and the town of Z": a noun conjoined to the verb
@@ -312,10 +312,12 @@ def _places_one(ctx: Context, t) -> list[dict]:
         # "the last military outpost in the town of Maungdaw", "positions in Deir ez-Zor",
         # "the centre of Bukavu": the settlement the site lies in
         preps = ("of",) if low in set(ctx.lex.get("core_nouns") or ()) else ("in", "at", "inside", "on")
-        for _k, o in prep_objects(t, *preps):
-            got = [p for p in _places_one(ctx, o) if p.get("precision") not in ("country", "admin1")]
-            if got:
-                return got[:1]
+        holders = [t] if preps == ("of",) else [t, *(o for _k, o in prep_objects(t, "of"))]
+        for holder in holders:       # "the headquarters of the 16th division in Nyala"
+            for _k, o in prep_objects(holder, *preps):
+                got = [p for p in _places_one(ctx, o) if p.get("precision") not in ("country", "admin1")]
+                if got:
+                    return got[:1]
         if lemma not in ctx.sets["place_nouns"]:
             return []
     if lemma in ctx.sets["place_nouns"] and t.tag_ in ("NN", "NNP") and low not in ctx.sets["container_nouns"]:

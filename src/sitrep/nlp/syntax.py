@@ -92,8 +92,8 @@ def noun_phrase_spans(tok):
     spans = [core]
     # appositive / parenthetical names to the right ("the paramilitary Rapid Support Forces (RSF)")
     for c in tok.rights:
-        if c.dep_ in ("appos", "compound", "nmod") or (c.dep_ == "prep" and c.lower_ == "of"):
-            spans.append(doc[left: c.right_edge.i + 1])
+        if c.dep_ in ("appos", "compound", "nmod") or (c.dep_ == "prep" and c.lower_ in ("of", "from")):
+            spans.append(doc[left: c.right_edge.i + 1])   # "fighters of / from the MNDAA"
     return spans
 
 
