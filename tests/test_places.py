@@ -362,3 +362,18 @@ def test_nearest_place_shortcut_scores_like_the_full_minimum():
 def test_city_is_part_of_the_name_when_the_name_has_it(places_nlp, text, expected):
     _, ps = places(places_nlp, text)
     assert [(p["name"], (p["resolved"] or {}).get("country")) for p in ps] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the container reading is the one the place lies in
+    ("Protests spread to Batumi, a port city in Georgia.", [("Batumi", "GE", "settlement"), ("Georgia", "GE", "country")]),
+    ("Protests spread to Savannah, a city in Georgia.", [("Savannah", "US", "settlement"), ("Georgia", "US", "admin1")]),
+    # a bare "Congo" is the DRC in wire style; Goma used to be pinned on the Republic of the Congo
+    ("Fighting reached Goma, the largest city in eastern Congo.",
+     [("Goma", "CD", "settlement"), ("Congo", "CD", "country")]),
+    ("Brazzaville is the capital of the Republic of Congo.",
+     [("Brazzaville", "CG", "settlement"), ("Republic of Congo", "CG", "country")]),
+])
+def test_x_a_city_in_y_takes_the_reading_of_y_that_holds_x(places_nlp, text, expected):
+    _, ps = places(places_nlp, text)
+    assert [(p["name"], (p["resolved"] or {}).get("country"), p["precision"]) for p in ps] == expected

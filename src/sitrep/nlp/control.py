@@ -313,6 +313,8 @@ def _places_one(ctx: Context, t) -> list[dict]:
         # "the centre of Bukavu": the settlement the site lies in
         preps = ("of",) if low in set(ctx.lex.get("core_nouns") or ()) else ("in", "at", "inside", "on")
         holders = [t] if preps == ("of",) else [t, *(o for _k, o in prep_objects(t, "of"))]
+        if preps != ("of",) and t.dep_ in ("dobj", "nsubjpass"):
+            holders.append(t.head)   # "had taken the airport in Goma": the parser hangs "in Goma" on the verb
         for holder in holders:       # "the headquarters of the 16th division in Nyala"
             for _k, o in prep_objects(holder, *preps):
                 got = [p for p in _places_one(ctx, o) if p.get("precision") not in ("country", "admin1")]

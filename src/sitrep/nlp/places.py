@@ -491,6 +491,13 @@ class PlacesComponent:
             for k in order:
                 m = mentions[k]
                 container = m.container.chosen if m.container is not None and id(m.container) in kept else None
+                if container is not None and not m.extra.get("soft_container") and (
+                        is_country(container) or is_admin1(container)) and not any(r.within(c, container) for c in m.cands):
+                    other = next((k for k in m.container.cands if k is not container and (is_country(k) or is_admin1(k))
+                                  and any(r.within(c, k) for c in m.cands)), None)
+                    if other is not None:            # "Goma, a city in eastern Congo": the Congo it lies in
+                        m.container.chosen, m.container.precision = other, precision_of(other)
+                        container = other
                 if container is not None and m.extra.get("soft_container") and not any(
                         r.within(c, container) for c in m.cands):
                     container = None
