@@ -200,3 +200,12 @@ def test_agency_named_after_its_description_is_the_speaker(claims, text, speaker
 ])
 def test_the_date_of_the_saying_is_not_part_of_what_was_said(claims, text, content):
     assert [c for _n, _s, c in claims(text)] == [content]
+
+
+def test_dateline_with_a_multi_word_country_is_skipped():
+    from sitrep.nlp.quotes import skip_dateline
+
+    text = "GOMA, Democratic Republic of Congo — M23 rebels said on Monday they had taken the airport."
+    assert text[skip_dateline(text, 0, len(text)):].startswith("M23 rebels said")
+    text = "Fighting in Goma, Democratic Republic of Congo — a city of two million — went on."
+    assert skip_dateline(text, 0, len(text)) == 0

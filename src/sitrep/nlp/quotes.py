@@ -28,7 +28,7 @@ _SINGLE_MARKS = re.compile("[" + re.escape(OPEN_SINGLE + CLOSE_SINGLE + "'") + "
 # "Dec 9 (Reuters) - " (a date alone needs the agency in brackets).
 _DL_DATE = r"(?:\d{1,2}\s+[A-Z][a-z]{2,8}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+\d{4})?"
 _DL_PLACE = r"[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+)*"
-_DL_PART = r",\s*(?:" + _DL_DATE + r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)"
+_DL_PART = r",\s*(?:" + _DL_DATE + r"|[A-Z][\w.'’-]+(?: (?:of |the |and )*[A-Z][\w.'’-]+)*)"   # "Democratic Republic of Congo"
 _DL_AGENCY = r"\s*\([^)\n]{1,30}\)"
 _DATELINE = re.compile(
     r"(?:" + _DL_PLACE + r"(?:" + _DL_PART + r")+(?:" + _DL_AGENCY + r")?|" + _DL_PLACE + _DL_AGENCY
