@@ -483,8 +483,7 @@ class _Finder:
         for prep in (c for c in cue.children if c.dep_ == "prep" and c.i > cue.i):
             for pobj in (c for c in prep.children if c.dep_ == "pobj"):
                 for cl in pobj.children:
-                    if cl.dep_ in ("acl", "ccomp", "relcl") and any(
-                            m.dep_ == "mark" and m.lower_ == "that" for m in cl.children):
+                    if cl.dep_ in ("acl", "ccomp", "relcl") and _opens_with_that(cl):
                         return [cl]
         return []
 
@@ -595,5 +594,8 @@ def _end(tok) -> int:
 
 def _that_clause(tok) -> bool:
     """``tok`` governs a clause opened by "that" ("wrote that the group had ...")."""
-    return any(c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-               for c in tok.children)
+    return any(c.dep_ == "ccomp" and _opens_with_that(c) for c in tok.children)
+
+
+def _opens_with_that(clause) -> bool:
+    return any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)

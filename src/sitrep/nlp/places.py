@@ -151,7 +151,7 @@ class PlacesComponent:
         persons, surnames = set(), set()
         for ent in self._ents:
             if ent.label_ == "PERSON" and len([t for t in ent if t.pos_ == "PROPN"]) >= 2 and not self._is_place_name(ent) \
-                    and not (self._located(doc, ent.start) and self._good_alt(self.resolver.candidates(ent.text), ent.text)):
+                    and not (self._located(doc, ent.start) and self._good_alts(self.resolver.candidates(ent.text), ent.text)):
                 persons.update(range(ent.start, ent.end))
                 surnames.add(ent[-1].text)
         taken: set[int] = set()
@@ -256,10 +256,10 @@ class PlacesComponent:
         return prev in _PLACE_PREPS or prev == "of" and i > 1 and doc[i - 2].lower_ in self.settlement_words
 
     @staticmethod
-    def _good_alt(cands: list[dict], name: str) -> bool:
-        """A well-attested alternate spelling of a sizeable town or an admin unit."""
-        return len(name) >= 5 and any(c["match_kind"] == "alt" and c["exact"] and (
-            (c["population"] or 0) >= 5000 or c["feature_class"] == "A") for c in cands)
+    def _good_alts(cands: list[dict], name: str) -> list[dict]:
+        """Readings through a well-attested alternate spelling of a sizeable town or an admin unit."""
+        return [c for c in cands if c["match_kind"] == "alt" and c["exact"] and len(name) >= 5
+                and ((c["population"] or 0) >= 5000 or c["feature_class"] == "A")]
 
     @staticmethod
     def _primary(c: dict, name: str) -> bool:
@@ -331,7 +331,7 @@ class PlacesComponent:
         span_ents = {t.ent_type_ for t in doc[i:j]}
         ent = self._ent_at.get(i)
         in_big_org = ent is not None and ent.label_ == "ORG" and self._org_words(ent, i, j)
-        if "PERSON" in span_ents and not primary and not (self._located(doc, i) and self._good_alt(cands, name)):
+        if "PERSON" in span_ents and not primary and not (self._located(doc, i) and self._good_alts(cands, name)):
             return None                   # "Stalin" is an alternate name of Donetsk, not a place
                                           # (but "in Avdiivka", "in Khan Younis": a town's spelling)
         if ent is not None and ent.label_ == "ORG" and (ent.start, ent.end) == (i, j) and not primary:
@@ -352,8 +352,7 @@ class PlacesComponent:
         cue = cue or nxt in self.admin_words or nxt in self.settlement_words or (
             nxt in ("and", ",") and j + 1 < len(doc) and _wordlike(doc[j + 1]))   # a list of names
         # a well-attested alternate spelling of a town is as good as its name ("Avdiivka")
-        good = primary + [c for c in cands if c["match_kind"] == "alt" and c["exact"] and len(name) >= 5
-                          and ((c["population"] or 0) >= 5000 or c["feature_class"] == "A")]
+        good = primary + self._good_alts(cands, name)
         if good and (cue or any((c["population"] or 0) >= 1000 for c in good)):
             return "medium" if doc[i].pos_ == "PROPN" or cue or self._sstart[i] != i else "weak"
         return "weak" if cue and (primary or any(c["exact"] for c in cands)) else None

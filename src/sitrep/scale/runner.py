@@ -203,12 +203,14 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
     window: deque = deque()          # (key, rows, future) in submission order
     n_facts = n_failed = 0
 
-    def write_oldest() -> None:
+    def write(rows: list[dict], results: list[tuple]) -> None:
         nonlocal n_facts, n_failed
-        key, rows, future = window.popleft()
-        facts, failed = store_batch(store, rows, _results(client, options, key, rows, future, window),
-                                    progress, saved)
+        facts, failed = store_batch(store, rows, results, progress, saved)
         n_facts, n_failed = n_facts + facts, n_failed + failed
+
+    def write_oldest() -> None:
+        key, rows, future = window.popleft()
+        write(rows, _results(client, options, key, rows, future, window))
 
     try:
         for i, rows in enumerate(batches(store.pending(ids=ids), options.batch_size)):
@@ -238,8 +240,7 @@ def run_batches(client, store, options: Options, *, ids: list[int] | None = None
             window.clear()
             drained()
             for rows, result in rest:
-                facts, failed = store_batch(store, rows, result, progress, saved)
-                n_facts, n_failed = n_facts + facts, n_failed + failed
+                write(rows, result)
     finally:
         if window:                   # an error: do not leave work running on a shared cluster
             client.cancel([future for _, _, future in window])
